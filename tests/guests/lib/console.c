@@ -13,6 +13,7 @@
 #define UART_MCR 4
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
+#define UART_LSR_TEMT 0x40
 
 void serial_init(void)
 {
@@ -33,6 +34,14 @@ void serial_putc(char c)
 	while (!(inb(QHV_PORT_UART + UART_LSR) & UART_LSR_THRE) && --spins)
 		;
 	outb(QHV_PORT_UART + UART_THR, (uint8_t)c);
+}
+
+void serial_flush(void)
+{
+	unsigned int spins = 1000000;
+
+	while (!(inb(QHV_PORT_UART + UART_LSR) & UART_LSR_TEMT) && --spins)
+		;
 }
 
 void serial_puts(const char *s)

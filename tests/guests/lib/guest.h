@@ -131,6 +131,8 @@ bool qhv_present(void);
 void serial_init(void);
 void serial_putc(char c);
 void serial_puts(const char *s);
+/* Waits (bounded) until the UART has sent every byte. */
+void serial_flush(void);
 int printf(const char *fmt, ...) __printf(1, 2);
 int vprintf(const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);

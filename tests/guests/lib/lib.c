@@ -50,6 +50,7 @@ void guest_exit(int code)
 	/* Still here: no qhv and no isa-debug-exit device. */
 	if (bare_shutdown) {
 		printf("qhv: shutdown status=%d\n", code);
+		serial_flush();
 		for (s = "Shutdown"; *s; s++)
 			outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*s);
 	}
