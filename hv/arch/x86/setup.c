@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot CPU set-up after head.S: descriptor tables, console, boot
+ * information, physical memory, ACPI; then core's hv_start().
+ */
+#include <qhv/hypercall.h>
+#include "arch/acpi.h"
+#include "arch/cpu.h"
+#include "arch/serial.h"
+#include "arch/setup.h"
+#include "arch/x86.h"
+#include "core/console.h"
+#include "core/main.h"
+#include "core/mbinfo.h"
+#include "core/mm.h"
+#include "core/panic.h"
+#include "core/percpu.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+#define MAX_PHYS (4ull << 30) /* what head.S maps 1:1 */
+
+struct percpu percpu_area[MAX_CPUS];
+unsigned nr_cpus = 1;
+struct acpi_info acpi;
+
+static uint8_t ist_stacks[MAX_CPUS][2][4096] __attribute__((aligned(16)));
+static uint64_t frame_bitmap[MAX_PHYS / PAGE_SIZE / 64];
+static struct boot_info boot_info;
+
+extern char _image_start[], _end[];
+
+void cpu_early_init(unsigned id)
+{
+	struct percpu *pc = &percpu_area[id];
+
+	pc->id = id;
+	cpu_tables_init(pc, (uint64_t)&ist_stacks[id][0][4096],
+			(uint64_t)&ist_stacks[id][1][4096]);
+}
+
+static const void *map_identity(uint64_t pa, size_t len)
+{
+	if (pa + len < pa || pa + len > MAX_PHYS)
+		return 0;
+	return phys_to_virt(pa);
+}
+
+static void memory_init(const struct boot_info *bi)
+{
+	uint64_t top = 0, total = 0;
+	unsigned i;
+
+	for (i = 0; i < bi->nmmap; i++) {
+		const struct boot_mmap *e = &bi->mmap[i];
+
+		if (e->type == 1 && e->base + e->len > top)
+			top = e->base + e->len;
+	}
+	if (top > MAX_PHYS) {
+		pr_warn("qhv: using the first 4 GiB of RAM only (of %lu MiB)\n",
+			top >> 20);
+		top = MAX_PHYS;
+	}
+	frames_init(&hv_frames, frame_bitmap, top / PAGE_SIZE);
+	for (i = 0; i < bi->nmmap; i++)
+		if (bi->mmap[i].type == 1)
+			frames_release_range(&hv_frames, bi->mmap[i].base,
+					     bi->mmap[i].len);
+	/* Low memory holds firmware data and the AP trampoline. */
+	frames_reserve_range(&hv_frames, 0, 0x100000);
+	frames_reserve_range(&hv_frames, (uint64_t)_image_start,
+			     (uint64_t)(_end - _image_start));
+	frames_reserve_range(&hv_frames, bi->info_start,
+			     bi->info_end - bi->info_start);
+	for (i = 0; i < bi->nmods; i++)
+		frames_reserve_range(&hv_frames, bi->mods[i].start,
+				     bi->mods[i].end - bi->mods[i].start);
+	total = frames_free_count(&hv_frames);
+	pr_info("qhv: memory: %lu MiB usable, %u modules, top 0x%lx\n",
+		(total * PAGE_SIZE) >> 20, bi->nmods, top);
+}
+
+static void acpi_init(const struct boot_info *bi)
+{
+	uint64_t rsdp = bi->rsdp_pa;
+
+	if (!rsdp)
+		rsdp = acpi_find_rsdp_bios(map_identity);
+	if (!rsdp) {
+		pr_warn("qhv: no ACPI RSDP found: one CPU, no ACPI power-off\n");
+		return;
+	}
+	if (acpi_parse(rsdp, map_identity, &acpi)) {
+		pr_warn("qhv: ACPI tables unusable: one CPU, no ACPI power-off\n");
+		memset(&acpi, 0, sizeof(acpi));
+		return;
+	}
+	pr_info("qhv: acpi: rsdp 0x%lx rev %u, %u cpus, %u ioapics, dmar %s, s5 %s\n",
+		rsdp, acpi.revision, acpi.ncpus, acpi.nioapic,
+		acpi.dmar_pa ? "yes" : "no", acpi.s5_valid ? "yes" : "no");
+}
+
+void boot_main(uint32_t magic, uint32_t info_pa)
+{
+	idt_init();
+	cpu_early_init(0);
+	serial_init();
+	if (mbinfo_parse(magic, map_identity(info_pa, 8), info_pa, &boot_info,
+			 map_identity)) {
+		pr_err("qhv: unusable boot information (magic 0x%x)\n", magic);
+		panic("no boot information");
+	}
+	console_configure(boot_info.cmdline);
+	pr_info("qhv: qhv %s (hypercall ABI %u.%u) starting; cmdline '%s'\n",
+		QHV_VERSION_STRING, QHV_ABI_MAJOR, QHV_ABI_MINOR,
+		boot_info.cmdline);
+	memory_init(&boot_info);
+	acpi_init(&boot_info);
+	tsc_calibrate();
+	hv_start(&boot_info);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* CPUID: the real CPU's answers, filtered so a guest sees a hypervisor and
+ * no VMX, plus qhv's own leaves at 0x40000000. */
+#include <qhv/hypercall.h>
+#include "vmx.h"
+#include "arch/x86.h"
+
+static void qhv_leaf(uint32_t leaf, struct cpuid_regs *r)
+{
+	r->eax = r->ebx = r->ecx = r->edx = 0;
+	if (leaf == QHV_CPUID_BASE) {
+		r->eax = QHV_CPUID_VERSION;
+		r->ebx = QHV_CPUID_SIG_EBX;
+		r->ecx = QHV_CPUID_SIG_ECX;
+		r->edx = QHV_CPUID_SIG_EDX;
+	} else if (leaf == QHV_CPUID_VERSION) {
+		r->eax = QHV_ABI_VERSION;
+	}
+}
+
+enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
+{
+	struct guest_regs *g = &v->arch.regs;
+	uint32_t leaf = (uint32_t)g->rax, sub = (uint32_t)g->rcx;
+	struct cpuid_regs r;
+
+	(void)qual;
+	if ((leaf & 0xffff0000u) == 0x40000000u) {
+		qhv_leaf(leaf, &r);
+	} else {
+		cpuid_count(leaf, sub, &r);
+		switch (leaf) {
+		case 1:
+			r.ecx &= ~((1u << 5) | (1u << 6)); /* VMX, SMX */
+			r.ecx |= 1u << 31;		   /* hypervisor */
+			/* OSXSAVE mirrors the guest's own CR4. */
+			r.ecx &= ~(1u << 27);
+			if (vmread(GUEST_CR4) & CR4_OSXSAVE)
+				r.ecx |= 1u << 27;
+			/* Initial APIC id: the vCPU's index. */
+			r.ebx = (r.ebx & 0x00ffffffu) | (v->id << 24);
+			break;
+		case 7:
+			if (sub == 0)
+				r.ecx &= ~(1u << 5); /* WAITPKG: no TPAUSE */
+			break;
+		default:
+			break;
+		}
+	}
+	g->rax = r.eax;
+	g->rbx = r.ebx;
+	g->rcx = r.ecx;
+	g->rdx = r.edx;
+	vmx_skip_insn();
+	return EXIT_CONTINUE;
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exits that end, pause or steer the vCPU: HLT, VMCALL, triple fault,
+ * INIT/SIPI, external interrupts, the preemption timer, XSETBV, exceptions,
+ * EPT faults and instructions a guest may not use.
+ */
+#include <qhv/hypercall.h>
+#include "vmx.h"
+#include "arch/x86.h"
+#include "core/hypercall.h"
+#include "core/domain.h"
+#include "lib/printk.h"
+
+enum exit_action vmx_exit_hlt(struct vcpu *v, uint64_t qual)
+{
+	(void)qual;
+	/* Boot domains have no interrupt source yet, so a halted vCPU can
+	 * never wake: end the domain rather than hold it forever. */
+	domain_crash(v->dom, "halted with no interrupt source (%s) rip=0x%lx",
+		     (vmread(GUEST_RFLAGS) & (1u << 9)) ? "sti; hlt" : "cli; hlt",
+		     vmread(GUEST_RIP));
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_vmcall(struct vcpu *v, uint64_t qual)
+{
+	struct guest_regs *g = &v->arch.regs;
+	struct hcall_args a;
+	int64_t ret;
+
+	(void)qual;
+	/* Only the guest kernel may call the hv (CPL = SS.DPL). */
+	if (((vmread(GUEST_SS_AR) >> 5) & 3) != 0) {
+		g->rax = (uint64_t)-QHV_EPERM;
+		vmx_skip_insn();
+		return EXIT_CONTINUE;
+	}
+	if (vmx_guest_64bit()) {
+		a.nr = g->rax;
+		a.arg[0] = g->rdi;
+		a.arg[1] = g->rsi;
+		a.arg[2] = g->rdx;
+		a.arg[3] = g->r10;
+		a.arg[4] = g->r8;
+	} else {
+		a.nr = (uint32_t)g->rax;
+		a.arg[0] = (uint32_t)g->rbx;
+		a.arg[1] = (uint32_t)g->rcx;
+		a.arg[2] = (uint32_t)g->rdx;
+		a.arg[3] = (uint32_t)g->rsi;
+		a.arg[4] = (uint32_t)g->rdi;
+	}
+	a.resched = false;
+	vmx_skip_insn();
+	ret = hypercall_dispatch(v, &a);
+	if (v->stopped)
+		return EXIT_RESCHED;
+	g->rax = vmx_guest_64bit() ? (uint64_t)ret : (uint32_t)ret;
+	return a.resched ? EXIT_RESCHED : EXIT_CONTINUE;
+}
+
+enum exit_action vmx_exit_triple_fault(struct vcpu *v, uint64_t qual)
+{
+	(void)qual;
+	domain_crash(v->dom, "triple fault rip=0x%lx", vmread(GUEST_RIP));
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_init(struct vcpu *v, uint64_t qual)
+{
+	(void)qual;
+	/* An INIT to a running single-vCPU boot domain is a reset request
+	 * we do not support: treat it like a triple fault. */
+	domain_crash(v->dom, "INIT signal rip=0x%lx", vmread(GUEST_RIP));
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_sipi(struct vcpu *v, uint64_t qual)
+{
+	/* Start the vCPU in real mode at vector << 12. */
+	uint64_t base = (qual & 0xff) << 12;
+
+	vmwrite(GUEST_CS_SEL, base >> 4);
+	vmwrite(GUEST_CS_BASE, base);
+	vmwrite(GUEST_RIP, 0);
+	vmwrite(GUEST_ACTIVITY, 0);
+	(void)v;
+	return EXIT_CONTINUE;
+}
+
+enum exit_action vmx_exit_external_int(struct vcpu *v, uint64_t qual)
+{
+	uint32_t info = (uint32_t)vmread(EXIT_INTR_INFO);
+
+	(void)qual;
+	(void)v;
+	/* The hv routes no device interrupts to itself yet; with "ack on
+	 * exit" the interrupt is already acknowledged at the APIC.  Note it
+	 * and give the CPU back to the scheduler. */
+	pr_debug("qhv: external interrupt vector %u during guest\n",
+		 info & 0xff);
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_preempt_timer(struct vcpu *v, uint64_t qual)
+{
+	(void)v;
+	(void)qual;
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_xsetbv(struct vcpu *v, uint64_t qual)
+{
+	struct guest_regs *g = &v->arch.regs;
+	uint64_t val = (g->rdx << 32) | (uint32_t)g->rax;
+	struct cpuid_regs r;
+
+	(void)qual;
+	cpuid_count(0xd, 0, &r);
+	/* XCR0 only; x87 always on; AVX needs SSE; only host-supported bits. */
+	if ((uint32_t)g->rcx != 0 || !vmx.xsave || !(val & 1) ||
+	    ((val & 4) && !(val & 2)) ||
+	    (val & ~(((uint64_t)r.edx << 32) | r.eax)) ||
+	    !(vmread(GUEST_CR4) & CR4_OSXSAVE)) {
+		vmx_inject_gp();
+		return EXIT_CONTINUE;
+	}
+	xsetbv(0, val);
+	v->arch.xcr0 = val;
+	vmx_skip_insn();
+	return EXIT_CONTINUE;
+}
+
+enum exit_action vmx_exit_exception(struct vcpu *v, uint64_t qual)
+{
+	uint32_t info = (uint32_t)vmread(EXIT_INTR_INFO);
+
+	(void)qual;
+	if (((info >> 8) & 7) == 2) {
+		/* A host NMI arrived while the guest ran; nothing to do. */
+		pr_warn("qhv: NMI on cpu while running %s\n", v->dom->name);
+		return EXIT_CONTINUE;
+	}
+	/* The exception bitmap is empty, so this is unexpected. */
+	domain_crash(v->dom, "unexpected exception %u rip=0x%lx", info & 0xff,
+		     vmread(GUEST_RIP));
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_ept_violation(struct vcpu *v, uint64_t qual)
+{
+	/* Boot domains have no emulated MMIO: any access outside their RAM
+	 * is a fault of the guest's own making. */
+	domain_crash(v->dom, "EPT violation gpa=0x%lx (%s%s%s) rip=0x%lx qual=0x%lx",
+		     vmread(GUEST_PHYS_ADDR), (qual & 1) ? "r" : "",
+		     (qual & 2) ? "w" : "", (qual & 4) ? "x" : "",
+		     vmread(GUEST_RIP), qual);
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_ept_misconfig(struct vcpu *v, uint64_t qual)
+{
+	(void)qual;
+	/* Our own tables are wrong: an hv bug, but confined to this domain. */
+	pr_err("qhv: EPT misconfiguration for gpa 0x%lx: hv bug\n",
+	       vmread(GUEST_PHYS_ADDR));
+	domain_crash(v->dom, "EPT misconfiguration gpa=0x%lx rip=0x%lx",
+		     vmread(GUEST_PHYS_ADDR), vmread(GUEST_RIP));
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_vmx_insn(struct vcpu *v, uint64_t qual)
+{
+	(void)v;
+	(void)qual;
+	/* VMX, SMX, MONITOR/MWAIT and RDPMC are not offered to guests. */
+	vmx_inject_ud();
+	return EXIT_CONTINUE;
+}
+
+enum exit_action vmx_exit_nop_skip(struct vcpu *v, uint64_t qual)
+{
+	(void)v;
+	(void)qual;
+	/* INVD/WBINVD: caches are coherent for guests; nothing to do. */
+	vmx_skip_insn();
+	return EXIT_CONTINUE;
+}
+
+enum exit_action vmx_exit_dr(struct vcpu *v, uint64_t qual)
+{
+	(void)qual;
+	domain_crash(v->dom, "debug-register access not virtualised rip=0x%lx",
+		     vmread(GUEST_RIP));
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_task_switch(struct vcpu *v, uint64_t qual)
+{
+	(void)qual;
+	domain_crash(v->dom, "hardware task switch not supported rip=0x%lx",
+		     vmread(GUEST_RIP));
+	return EXIT_RESCHED;
+}
+
+enum exit_action vmx_exit_pause(struct vcpu *v, uint64_t qual)
+{
+	(void)v;
+	(void)qual;
+	vmx_skip_insn();
+	return EXIT_RESCHED;
+}

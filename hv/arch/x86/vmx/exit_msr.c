@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RDMSR/WRMSR for the MSRs the bitmap does not pass through.  Each MSR is
+ * either virtualised here on purpose or refused with #GP, as hardware
+ * would refuse an MSR it does not have.
+ */
+#include "vmx.h"
+#include "arch/x86.h"
+
+#define MSR_PLATFORM_ID 0x17
+#define MSR_BIOS_SIGN_ID 0x8b
+#define MSR_MTRRCAP 0xfe
+#define MSR_MTRR_DEF_TYPE 0x2ff
+
+static bool pat_valid(uint64_t pat)
+{
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(pat >> (8 * i));
+
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*val = vmread(GUEST_EFER);
+		return true;
+	case MSR_IA32_TSC:
+		*val = rdtsc() + vmread(TSC_OFFSET);
+		return true;
+	case MSR_IA32_FEATURE_CONTROL:
+		*val = 1; /* locked, VMX off: no nested virtualisation */
+		return true;
+	case MSR_IA32_APIC_BASE:
+		/* No local APIC is emulated for boot domains yet: report
+		 * the architectural base with the enable bit clear. */
+		*val = 0xfee00000ull | (v->id == 0 ? 1ull << 8 : 0);
+		return true;
+	case MSR_IA32_MISC_ENABLE:
+		*val = 1; /* fast strings */
+		return true;
+	case MSR_PLATFORM_ID:
+	case MSR_BIOS_SIGN_ID:
+	case MSR_MTRRCAP:
+		*val = 0;
+		return true;
+	case MSR_MTRR_DEF_TYPE:
+		*val = v->arch.mtrr_def_type;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_EFER: {
+		uint64_t old = vmread(GUEST_EFER);
+
+		if (val & ~(uint64_t)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+			return false;
+		/* LMA is the CPU's to set; LME may not change under paging. */
+		val = (val & ~(uint64_t)EFER_LMA) | (old & EFER_LMA);
+		if (((val ^ old) & EFER_LME) && (vmread(GUEST_CR0) & CR0_PG))
+			return false;
+		vmwrite(GUEST_EFER, val);
+		return true;
+	}
+	case MSR_IA32_PAT:
+		if (!pat_valid(val))
+			return false;
+		vmwrite(GUEST_PAT, val);
+		return true;
+	case MSR_BIOS_SIGN_ID:
+		return true; /* microcode loading is the hv's business */
+	case MSR_MTRR_DEF_TYPE:
+		if (val & ~0xcffull)
+			return false;
+		v->arch.mtrr_def_type = val;
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum exit_action vmx_exit_rdmsr(struct vcpu *v, uint64_t qual)
+{
+	struct guest_regs *g = &v->arch.regs;
+	uint64_t val;
+
+	(void)qual;
+	if (!msr_read(v, (uint32_t)g->rcx, &val)) {
+		vmx_inject_gp();
+		return EXIT_CONTINUE;
+	}
+	g->rax = (uint32_t)val;
+	g->rdx = val >> 32;
+	vmx_skip_insn();
+	return EXIT_CONTINUE;
+}
+
+enum exit_action vmx_exit_wrmsr(struct vcpu *v, uint64_t qual)
+{
+	struct guest_regs *g = &v->arch.regs;
+	uint64_t val = (g->rdx << 32) | (uint32_t)g->rax;
+
+	(void)qual;
+	if (!msr_write(v, (uint32_t)g->rcx, val)) {
+		vmx_inject_gp();
+		return EXIT_CONTINUE;
+	}
+	vmx_skip_insn();
+	return EXIT_CONTINUE;
+}

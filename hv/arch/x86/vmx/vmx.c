@@ -1,0 +1,540 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * VMX backend: capability checks, VMX operation per CPU, VMCS set-up per
+ * vCPU, the run loop and vCPU switching.
+ */
+#include <qhv/hypercall.h>
+#include "vmx.h"
+#include "arch/x86.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "core/domain.h"
+#include "core/sched.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+struct vmx_caps vmx;
+
+static uint64_t msr_bitmap_pa, io_bitmap_pa;
+static uint16_t next_vpid = 1;
+
+/* Time slice in TSC ticks (Bochs' TSC runs at its ips rate). */
+#define SLICE_TSC 2000000ull
+
+extern void vmx_exit_entry(void);
+extern int vmx_enter(struct guest_regs *regs, int launched);
+
+static bool adjust(uint32_t cap_msr, uint32_t want, uint32_t optional,
+		   uint32_t *out, const char **missing, const char *what)
+{
+	uint64_t cap = rdmsr(cap_msr);
+	uint32_t allowed0 = (uint32_t)cap, allowed1 = (uint32_t)(cap >> 32);
+	uint32_t v = ((want | optional) & allowed1) | allowed0;
+
+	if ((v & want) != want) {
+		*missing = what;
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* Check CPUID before ever touching CR4.VMXE: QEMU TCG hangs otherwise. */
+int arch_virt_check(void)
+{
+	const char *missing = 0;
+	struct cpuid_regs r;
+	uint64_t basic, fc;
+	bool true_ctls;
+
+	cpuid_count(1, 0, &r);
+	if (!(r.ecx & (1u << 5))) {
+		missing = "VMX";
+		goto fail;
+	}
+	vmx.xsave = r.ecx & (1u << 26);
+	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if ((fc & 1) && !(fc & 4)) {
+		missing = "VMX enabled in IA32_FEATURE_CONTROL";
+		goto fail;
+	}
+	basic = rdmsr(MSR_IA32_VMX_BASIC);
+	vmx.revision = (uint32_t)basic & 0x7fffffff;
+	true_ctls = basic & (1ull << 55);
+	if (!adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+				MSR_IA32_VMX_PINBASED_CTLS,
+		    PIN_EXT_INT | PIN_NMI | PIN_PREEMPT_TIMER, 0, &vmx.pin,
+		    &missing, "preemption timer"))
+		goto fail;
+	if (!adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+				MSR_IA32_VMX_PROCBASED_CTLS,
+		    PROC_HLT | PROC_IO_BITMAP | PROC_MSR_BITMAP |
+			    PROC_SECONDARY | PROC_MWAIT | PROC_MONITOR |
+			    PROC_RDPMC,
+		    0, &vmx.proc, &missing, "secondary controls"))
+		goto fail;
+	/* CR3 exits are unnecessary with EPT. */
+	vmx.proc &= ~(PROC_CR3_LOAD | PROC_CR3_STORE) |
+		    (uint32_t)rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+						MSR_IA32_VMX_PROCBASED_CTLS);
+	if (!adjust(MSR_IA32_VMX_PROCBASED_CTLS2,
+		    PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED,
+		    PROC2_RDTSCP | PROC2_INVPCID, &vmx.proc2, &missing,
+		    "EPT, VPID and unrestricted guest"))
+		goto fail;
+	if (!adjust(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
+				MSR_IA32_VMX_EXIT_CTLS,
+		    EXIT_HOST_64 | EXIT_ACK_INT | EXIT_SAVE_EFER |
+			    EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+		    0, &vmx.exit, &missing, "EFER/PAT exit controls"))
+		goto fail;
+	if (!adjust(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
+				MSR_IA32_VMX_ENTRY_CTLS,
+		    ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, 0, &vmx.entry, &missing,
+		    "EFER/PAT entry controls"))
+		goto fail;
+	vmx.ept_cap = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	/* 4-level walk, write-back tables, INVEPT, INVVPID. */
+	if (!(vmx.ept_cap & (1ull << 6)) || !(vmx.ept_cap & (1ull << 14)) ||
+	    !(vmx.ept_cap & (1ull << 20)) || !(vmx.ept_cap & (1ull << 32))) {
+		missing = "4-level write-back EPT with INVEPT/INVVPID";
+		goto fail;
+	}
+	vmx.ept_2m = vmx.ept_cap & (1ull << 16);
+	vmx.preempt_shift = rdmsr(MSR_IA32_VMX_MISC) & 31;
+	vmx.cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	vmx.cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	vmx.cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	vmx.cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	pr_info("qhv: vmx: rev %u, pin %x proc %x proc2 %x exit %x entry %x, ept 2M %s\n",
+		vmx.revision, vmx.pin, vmx.proc, vmx.proc2, vmx.exit, vmx.entry,
+		vmx.ept_2m ? "yes" : "no");
+	return 0;
+fail:
+	pr_err("qhv: CPU lacks VT-x with EPT and unrestricted guest (missing: %s)\n",
+	       missing);
+	return -QHV_ENOSYS;
+}
+
+static void msr_passthrough(uint8_t *bm, uint32_t msr)
+{
+	uint32_t base = msr >= 0xc0000000 ? 1024 : 0;
+	uint32_t bit = msr & 0x1fff;
+
+	bm[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));		/* read */
+	bm[2048 + base + bit / 8] &= (uint8_t)~(1u << (bit % 8));	/* write */
+}
+
+static int bitmaps_init(void)
+{
+	static const uint32_t passthrough[] = {
+		MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR,
+		MSR_LSTAR, MSR_CSTAR, MSR_SFMASK, MSR_TSC_AUX,
+		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP, MSR_IA32_PAT,
+	};
+	unsigned i;
+
+	if (mm_alloc_pages(1, PAGE_SIZE, &msr_bitmap_pa) ||
+	    mm_alloc_pages(2, PAGE_SIZE, &io_bitmap_pa))
+		return -QHV_ENOMEM;
+	/* Every port and MSR exits unless listed: the hv decides, not the
+	 * guest.  The pass-through MSRs are either switched by VMX itself or
+	 * swapped by vcpu_switch(). */
+	memset(phys_to_virt(msr_bitmap_pa), 0xff, PAGE_SIZE);
+	memset(phys_to_virt(io_bitmap_pa), 0xff, 2 * PAGE_SIZE);
+	for (i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
+		msr_passthrough(phys_to_virt(msr_bitmap_pa), passthrough[i]);
+	return 0;
+}
+
+static int vmxon(uint64_t pa)
+{
+	uint8_t fail;
+
+	__asm__ volatile("vmxon %1; setna %0"
+			 : "=qm"(fail)
+			 : "m"(pa)
+			 : "cc", "memory");
+	return fail ? -QHV_EBUSY : 0;
+}
+
+int arch_virt_cpu_init(void)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	uint64_t cr4;
+
+	if (pc->id == 0 && bitmaps_init())
+		return -QHV_ENOMEM;
+	if (!(fc & 1))
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | 1 | 4);
+	if (mm_alloc_pages(1, PAGE_SIZE, &pc->arch.vmxon_pa))
+		return -QHV_ENOMEM;
+	*(uint32_t *)phys_to_virt(pc->arch.vmxon_pa) = vmx.revision;
+	write_cr0((read_cr0() | vmx.cr0_fixed0) & vmx.cr0_fixed1);
+	cr4 = read_cr4() | CR4_VMXE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (vmx.xsave)
+		cr4 |= CR4_OSXSAVE;
+	write_cr4((cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1);
+	if (vmxon(pc->arch.vmxon_pa)) {
+		pr_err("qhv: cpu%u: VMXON failed\n", pc->id);
+		return -QHV_EBUSY;
+	}
+	pr_info("qhv: cpu%u: vmx on\n", pc->id);
+	return 0;
+}
+
+uint64_t vmx_cr0_real(uint64_t cr0)
+{
+	/* Unrestricted guest lets PE and PG be clear. */
+	return (cr0 | (vmx.cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG))) &
+	       vmx.cr0_fixed1;
+}
+
+uint64_t vmx_cr4_real(uint64_t cr4)
+{
+	return (cr4 | vmx.cr4_fixed0) & vmx.cr4_fixed1;
+}
+
+static void vmclear(uint64_t pa)
+{
+	__asm__ volatile("vmclear %0" ::"m"(pa) : "cc", "memory");
+}
+
+static void vmptrld(uint64_t pa)
+{
+	uint8_t fail;
+
+	__asm__ volatile("vmptrld %1; setna %0"
+			 : "=qm"(fail)
+			 : "m"(pa)
+			 : "cc", "memory");
+	if (fail)
+		panic("vmptrld failed");
+}
+
+void ept_invalidate(uint64_t root_pa)
+{
+	struct {
+		uint64_t eptp, rsvd;
+	} desc = { root_pa | EPT_MT_WB >> 3 | (3 << 3), 0 };
+	/* Single-context if supported, else all contexts. */
+	uint64_t type = (vmx.ept_cap & (1ull << 25)) ? 1 : 2;
+
+	__asm__ volatile("invept %0, %1" ::"m"(desc), "r"(type) : "cc", "memory");
+}
+
+int arch_domain_init(struct domain *d)
+{
+	return ept_init(&d->arch.ept_root_pa);
+}
+
+static void free_owned_leaf(uint64_t hpa, uint64_t size, uint64_t flags)
+{
+	if (flags & EPT_OWNED)
+		mm_free_pages(hpa, size / PAGE_SIZE);
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+	if (!d->arch.ept_root_pa)
+		return;
+	ept_invalidate(d->arch.ept_root_pa);
+	ept_destroy(d->arch.ept_root_pa, free_owned_leaf);
+	d->arch.ept_root_pa = 0;
+}
+
+int arch_map_ram(struct domain *d, uint64_t gpa, uint64_t hpa, uint64_t len)
+{
+	return ept_map_range(d->arch.ept_root_pa, gpa, hpa, len,
+			     EPT_RWX | EPT_OWNED, vmx.ept_2m);
+}
+
+int arch_gpa_to_hpa(struct domain *d, uint64_t gpa, uint64_t *hpa,
+		    uint64_t *contig)
+{
+	return ept_lookup(d->arch.ept_root_pa, gpa, hpa, 0, contig);
+}
+
+int arch_vcpu_init(struct vcpu *v)
+{
+	struct arch_vcpu *a = &v->arch;
+	uint8_t *fpu;
+
+	if (mm_alloc_pages(1, PAGE_SIZE, &a->vmcs_pa))
+		return -QHV_ENOMEM;
+	if (mm_alloc_pages(1, PAGE_SIZE, &a->fpu_pa)) {
+		mm_free_pages(a->vmcs_pa, 1);
+		a->vmcs_pa = 0;
+		return -QHV_ENOMEM;
+	}
+	*(uint32_t *)phys_to_virt(a->vmcs_pa) = vmx.revision;
+	/* FXSAVE image in its reset state: FCW 0x37f, MXCSR 0x1f80; an
+	 * all-zero XSAVE header means "init state" for XRSTOR. */
+	fpu = phys_to_virt(a->fpu_pa);
+	fpu[0] = 0x7f;
+	fpu[1] = 0x03;
+	fpu[24] = 0x80;
+	fpu[25] = 0x1f;
+	a->xcr0 = 1;
+	a->vpid = next_vpid++;
+	a->launched = false;
+	return 0;
+}
+
+void arch_vcpu_destroy(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+
+	if (!v->arch.vmcs_pa)
+		return;
+	/* Called on the vCPU's own CPU: the VMCS may be cached there. */
+	vmclear(v->arch.vmcs_pa);
+	if (pc->current == v)
+		pc->current = 0;
+	mm_free_pages(v->arch.vmcs_pa, 1);
+	mm_free_pages(v->arch.fpu_pa, 1);
+	v->arch.vmcs_pa = 0;
+	v->arch.fpu_pa = 0;
+}
+
+static void set_seg(enum vmcs_field sel, uint16_t s, uint64_t base,
+		    uint32_t limit, uint32_t ar)
+{
+	/* Selector, limit, AR and base fields sit at fixed offsets from the
+	 * selector encoding within each group. */
+	unsigned i = (sel - GUEST_ES_SEL) / 2;
+
+	vmwrite(sel, s);
+	vmwrite((enum vmcs_field)(GUEST_ES_LIMIT + 2 * i), limit);
+	vmwrite((enum vmcs_field)(GUEST_ES_AR + 2 * i), ar);
+	vmwrite((enum vmcs_field)(GUEST_ES_BASE + 2 * i), base);
+}
+
+static void vmcs_host_state(void)
+{
+	struct percpu *pc = this_cpu();
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	vmwrite(HOST_CR0, read_cr0());
+	vmwrite(HOST_CR3, read_cr3());
+	vmwrite(HOST_CR4, read_cr4());
+	vmwrite(HOST_CS_SEL, GDT_CODE);
+	vmwrite(HOST_SS_SEL, GDT_DATA);
+	vmwrite(HOST_DS_SEL, GDT_DATA);
+	vmwrite(HOST_ES_SEL, GDT_DATA);
+	vmwrite(HOST_FS_SEL, 0);
+	vmwrite(HOST_GS_SEL, 0);
+	vmwrite(HOST_TR_SEL, GDT_TSS);
+	vmwrite(HOST_FS_BASE, 0);
+	vmwrite(HOST_GS_BASE, (uint64_t)pc);
+	vmwrite(HOST_TR_BASE, (uint64_t)&pc->arch.tss);
+	vmwrite(HOST_GDTR_BASE, (uint64_t)pc->arch.gdt);
+	vmwrite(HOST_IDTR_BASE, idtr.base);
+	vmwrite(HOST_SYSENTER_CS, 0);
+	vmwrite(HOST_SYSENTER_ESP, 0);
+	vmwrite(HOST_SYSENTER_EIP, 0);
+	vmwrite(HOST_EFER, rdmsr(MSR_EFER));
+	vmwrite(HOST_PAT, rdmsr(MSR_IA32_PAT));
+	vmwrite(HOST_RIP, (uint64_t)vmx_exit_entry);
+}
+
+static void vmcs_controls(struct vcpu *v)
+{
+	vmwrite(PIN_CTLS, vmx.pin);
+	vmwrite(PROC_CTLS, vmx.proc);
+	vmwrite(PROC_CTLS2, vmx.proc2);
+	vmwrite(EXIT_CTLS, vmx.exit);
+	vmwrite(ENTRY_CTLS, vmx.entry);
+	vmwrite(EXCEPTION_BITMAP, 0);
+	vmwrite(PF_ERR_MASK, 0);
+	vmwrite(PF_ERR_MATCH, 0);
+	vmwrite(CR3_TARGET_COUNT, 0);
+	vmwrite(EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(ENTRY_INTR_INFO, 0);
+	vmwrite(IO_BITMAP_A, io_bitmap_pa);
+	vmwrite(IO_BITMAP_B, io_bitmap_pa + PAGE_SIZE);
+	vmwrite(MSR_BITMAP, msr_bitmap_pa);
+	vmwrite(TSC_OFFSET, 0);
+	vmwrite(VPID, v->arch.vpid);
+	vmwrite(EPT_POINTER, v->dom->arch.ept_root_pa | EPT_MT_WB >> 3 | (3 << 3));
+	/* The guest owns every CR0/CR4 bit except those VMX forces: NE and
+	 * VMXE (hidden from the guest through the read shadows), PG (so that
+	 * long-mode activation is emulated exactly) and SMXE. */
+	vmwrite(CR0_MASK, CR0_NE | CR0_PG);
+	vmwrite(CR4_MASK, CR4_VMXE | CR4_SMXE);
+	vmwrite(VMCS_LINK_PTR, ~0ull);
+}
+
+/* Multiboot machine state: 32-bit flat protected mode, paging off. */
+void arch_vcpu_set_mb_state(struct vcpu *v, uint32_t entry, uint32_t eax,
+			    uint32_t ebx)
+{
+	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+	v->arch.regs.rax = eax;
+	v->arch.regs.rbx = ebx;
+	v->arch.boot_rip = entry;
+}
+
+static void vmcs_guest_mb_state(struct vcpu *v)
+{
+	uint64_t cr0 = CR0_PE | CR0_ET;
+
+	set_seg(GUEST_CS_SEL, 0x08, 0, 0xffffffff, 0xc09b);
+	set_seg(GUEST_DS_SEL, 0x10, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_ES_SEL, 0x10, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_SS_SEL, 0x10, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_FS_SEL, 0x10, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_GS_SEL, 0x10, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_LDTR_SEL, 0, 0, 0, 0x10000);	/* unusable */
+	set_seg(GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);	/* busy 32-bit TSS */
+	vmwrite(GUEST_GDTR_BASE, 0);
+	vmwrite(GUEST_GDTR_LIMIT, 0);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0);
+	vmwrite(CR0_SHADOW, cr0);
+	vmwrite(GUEST_CR0, vmx_cr0_real(cr0));
+	vmwrite(CR4_SHADOW, 0);
+	vmwrite(GUEST_CR4, vmx_cr4_real(0));
+	vmwrite(GUEST_CR3, 0);
+	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_RSP, 0);
+	vmwrite(GUEST_RIP, v->arch.boot_rip);
+	vmwrite(GUEST_RFLAGS, 0x2);
+	vmwrite(GUEST_PENDING_DBG, 0);
+	vmwrite(GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(GUEST_ACTIVITY, 0);
+	vmwrite(GUEST_SYSENTER_CS, 0);
+	vmwrite(GUEST_SYSENTER_ESP, 0);
+	vmwrite(GUEST_SYSENTER_EIP, 0);
+	vmwrite(GUEST_DEBUGCTL, 0);
+	vmwrite(GUEST_EFER, 0);
+	vmwrite(GUEST_PAT, 0x0007040600070406ull);
+}
+
+static void fpu_save(struct vcpu *v)
+{
+	void *area = phys_to_virt(v->arch.fpu_pa);
+
+	if (vmx.xsave)
+		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u)
+				 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+}
+
+static void fpu_restore(struct vcpu *v)
+{
+	void *area = phys_to_virt(v->arch.fpu_pa);
+
+	if (vmx.xsave) {
+		xsetbv(0, v->arch.xcr0);
+		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u)
+				 : "memory");
+	} else {
+		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
+	}
+}
+
+/* Registers VMX does not switch: kept in hardware for the current vCPU,
+ * saved and restored only when another vCPU takes this CPU. */
+static void vcpu_switch(struct percpu *pc, struct vcpu *next)
+{
+	struct vcpu *prev = pc->current;
+
+	if (prev) {
+		struct arch_vcpu *a = &prev->arch;
+
+		a->cr2 = read_cr2();
+		a->msr_star = rdmsr(MSR_STAR);
+		a->msr_lstar = rdmsr(MSR_LSTAR);
+		a->msr_cstar = rdmsr(MSR_CSTAR);
+		a->msr_sfmask = rdmsr(MSR_SFMASK);
+		a->msr_kgs = rdmsr(MSR_KERNEL_GS_BASE);
+		a->msr_tsc_aux = rdmsr(MSR_TSC_AUX);
+		fpu_save(prev);
+	}
+	vmptrld(next->arch.vmcs_pa);
+	write_cr2(next->arch.cr2);
+	wrmsr(MSR_STAR, next->arch.msr_star);
+	wrmsr(MSR_LSTAR, next->arch.msr_lstar);
+	wrmsr(MSR_CSTAR, next->arch.msr_cstar);
+	wrmsr(MSR_SFMASK, next->arch.msr_sfmask);
+	wrmsr(MSR_KERNEL_GS_BASE, next->arch.msr_kgs);
+	wrmsr(MSR_TSC_AUX, next->arch.msr_tsc_aux);
+	fpu_restore(next);
+	pc->current = next;
+}
+
+static void vmcs_first_load(struct vcpu *v)
+{
+	vmclear(v->arch.vmcs_pa);
+	vmptrld(v->arch.vmcs_pa);
+	vmcs_host_state();
+	vmcs_controls(v);
+	vmcs_guest_mb_state(v);
+	v->arch.vmcs_ready = true;
+}
+
+static void report_entry_failure(struct vcpu *v, int rc)
+{
+	if (rc == 2)
+		domain_crash(v->dom, "VM entry failed: VM-instruction error %lu rip=0x%lx",
+			     vmread(VM_INSN_ERROR), vmread(GUEST_RIP));
+	else
+		domain_crash(v->dom, "VM entry failed: no current VMCS");
+}
+
+void arch_vcpu_run(struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+	uint64_t start;
+
+	if (!v->arch.vmcs_ready) {
+		pc->current = 0;
+		vmcs_first_load(v);
+		pc->current = v;
+		fpu_restore(v);
+	} else if (pc->current != v) {
+		vcpu_switch(pc, v);
+	}
+	start = rdtsc();
+	while (!v->stopped) {
+		uint64_t used = rdtsc() - start;
+		unsigned reason;
+		int rc;
+
+		if (used >= SLICE_TSC && sched_others_waiting())
+			return;
+		vmwrite(PREEMPT_TIMER, used >= SLICE_TSC ? SLICE_TSC >> vmx.preempt_shift :
+					(SLICE_TSC - used) >> vmx.preempt_shift);
+		rc = vmx_enter(&v->arch.regs, v->arch.launched);
+		if (rc) {
+			report_entry_failure(v, rc);
+			return;
+		}
+		v->arch.launched = true;
+		reason = (unsigned)vmread(EXIT_REASON);
+		if (reason & (1u << 31)) {
+			domain_crash(v->dom, "VM entry failed: %s (exit reason %u, qual 0x%lx) rip=0x%lx",
+				     (reason & 0xffff) == EXIT_INVALID_GUEST_STATE ?
+					     "invalid guest state" :
+					     "MSR loading or machine check",
+				     reason & 0xffff, vmread(EXIT_QUAL),
+				     vmread(GUEST_RIP));
+			return;
+		}
+		reason &= 0xffff;
+		if (reason < VMX_EXIT_REASONS)
+			pc->arch.exits[reason]++;
+		if (vmx_handle_exit(v, reason) == EXIT_RESCHED)
+			return;
+	}
+}

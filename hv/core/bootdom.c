@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot domains: multiboot kernels handed to the hv as modules, each started
+ * by the standard multiboot1 or multiboot2 protocol so existing test
+ * kernels boot unchanged.
+ *
+ * Guest-physical layout: RAM at [0, mem); [0x9fc00, 1 MiB) reported as
+ * reserved; the multiboot information at INFO_GPA; the kernel's segments
+ * at their load addresses (>= 1 MiB); the domain's own modules after the
+ * kernel, page-aligned.
+ */
+#include <qhv/hypercall.h>
+#include "core/bootdom.h"
+#include "core/cmdline.h"
+#include "core/domain.h"
+#include "core/image.h"
+#include "core/mm.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+#define INFO_GPA 0x10000ull
+#define INFO_CAP 0x80000ull
+#define LOW_RAM_END 0x9fc00ull
+#define HIGH_RAM_START 0x100000ull
+#define MB1_BOOT_MAGIC 0x2badb002u
+#define MB2_BOOT_MAGIC 0x36d76289u
+#define MAX_DOM_MODULES 8
+
+static int load_kernel(struct domain *d, const struct boot_module *m,
+		       const struct image_plan *plan)
+{
+	const uint8_t *img = phys_to_virt(m->start);
+	unsigned i;
+
+	for (i = 0; i < plan->nseg; i++) {
+		const struct image_segment *s = &plan->seg[i];
+
+		/* image_parse() bounded file_off+filesz by the module size. */
+		if (domain_write_gpa(d, s->paddr, img + s->file_off, s->filesz) ||
+		    domain_write_gpa(d, s->paddr + s->filesz, 0,
+				     s->memsz - s->filesz))
+			return -QHV_EFAULT;
+	}
+	return 0;
+}
+
+/* Copy the modules attached to @spec's domain (modfor=<name>) after the
+ * kernel; fill @mods with their guest-physical extents. */
+static int load_modules(struct domain *d, const struct boot_info *bi,
+			uint64_t gpa, struct guest_module *mods,
+			struct dom_spec *specs, unsigned *nmods)
+{
+	unsigned i;
+
+	*nmods = 0;
+	for (i = 0; i < bi->nmods; i++) {
+		const struct boot_module *m = &bi->mods[i];
+		uint64_t len = m->end - m->start;
+
+		if (!specs[i].is_modfor || strcmp(specs[i].modfor, d->name))
+			continue;
+		if (*nmods == MAX_DOM_MODULES) {
+			pr_err("qhv: dom %s: more than %u modules\n", d->name,
+			       MAX_DOM_MODULES);
+			return -QHV_E2BIG;
+		}
+		gpa = (gpa + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+		if (domain_write_gpa(d, gpa, phys_to_virt(m->start), len)) {
+			pr_err("qhv: dom %s: module %u does not fit in its RAM\n",
+			       d->name, i);
+			return -QHV_E2BIG;
+		}
+		mods[*nmods].start = gpa;
+		mods[*nmods].end = gpa + len;
+		mods[*nmods].string = specs[i].guest_cmdline;
+		(*nmods)++;
+		gpa += len;
+	}
+	return 0;
+}
+
+static int build_info(struct domain *d, const struct dom_spec *spec,
+		      enum image_proto proto, struct guest_module *mods,
+		      unsigned nmods, uint32_t *info_gpa)
+{
+	static uint8_t buf[INFO_CAP];
+	struct boot_mmap mmap[3] = {
+		{ 0, LOW_RAM_END, 1 },
+		{ LOW_RAM_END, HIGH_RAM_START - LOW_RAM_END, 2 },
+		{ HIGH_RAM_START, d->mem_bytes - HIGH_RAM_START, 1 },
+	};
+	struct guest_boot_desc desc = {
+		.cmdline = spec->guest_cmdline,
+		.loader_name = "qhv",
+		.nmmap = 3,
+		.mmap = mmap,
+		.nmods = nmods,
+		.mods = mods,
+		.mem_lower_kib = LOW_RAM_END >> 10,
+		.mem_upper_kib = (uint32_t)((d->mem_bytes - HIGH_RAM_START) >> 10),
+	};
+	int rc;
+
+	/* Boot domains are built one at a time on the boot CPU, so one
+	 * static scratch buffer is enough. */
+	memset(buf, 0, sizeof(buf));
+	if (proto == IMAGE_MB1)
+		rc = mbinfo_build_mb1(buf, sizeof(buf), INFO_GPA, &desc, info_gpa);
+	else
+		rc = mbinfo_build_mb2(buf, sizeof(buf), INFO_GPA, &desc, info_gpa);
+	if (rc)
+		return rc;
+	return domain_write_gpa(d, INFO_GPA, buf, sizeof(buf));
+}
+
+static int bootdom_build(const struct boot_info *bi, unsigned idx,
+			 struct dom_spec *specs, unsigned pcpu)
+{
+	const struct dom_spec *spec = &specs[idx];
+	const struct boot_module *m = &bi->mods[idx];
+	struct guest_module mods[MAX_DOM_MODULES];
+	uint64_t mem = spec->mem_mib << 20;
+	enum image_proto prefer = IMAGE_MB2;
+	struct image_plan plan;
+	struct domain *d;
+	uint32_t info_gpa;
+	unsigned nmods;
+	char proto[8];
+
+	if (spec->cpus != 1) {
+		pr_err("qhv: dom %s: cpus=%u: boot domains have one vCPU for now\n",
+		       spec->name, spec->cpus);
+		return -QHV_EINVAL;
+	}
+	if (mem < 2 * HIGH_RAM_START) {
+		pr_err("qhv: dom %s: mem=%lu MiB is too small (minimum 2)\n",
+		       spec->name, spec->mem_mib);
+		return -QHV_EINVAL;
+	}
+	if (cmdline_get(spec->guest_cmdline, "boot", proto, sizeof(proto)) &&
+	    !strcmp(proto, "mb1"))
+		prefer = IMAGE_MB1;
+	if (image_parse(phys_to_virt(m->start), m->end - m->start, prefer,
+			&plan) ||
+	    image_check_fits(&plan, HIGH_RAM_START, mem)) {
+		pr_err("qhv: dom %s: kernel image unusable (see above)\n",
+		       spec->name);
+		return -QHV_EINVAL;
+	}
+	d = domain_alloc(spec->name, mem);
+	if (!d)
+		return -QHV_ENOMEM;
+	if (load_kernel(d, m, &plan) ||
+	    load_modules(d, bi, plan.highest, mods, specs, &nmods) ||
+	    build_info(d, spec, plan.proto, mods, nmods, &info_gpa)) {
+		pr_err("qhv: dom %s: cannot load its kernel and modules\n",
+		       spec->name);
+		domain_abandon(d);
+		return -QHV_EINVAL;
+	}
+	arch_vcpu_set_mb_state(&d->vcpu[0], (uint32_t)plan.entry,
+			       plan.proto == IMAGE_MB1 ? MB1_BOOT_MAGIC :
+							 MB2_BOOT_MAGIC,
+			       info_gpa);
+	domain_start(d, pcpu);
+	return 0;
+}
+
+unsigned bootdoms_create(const struct boot_info *bi, unsigned ncpus,
+			 unsigned *errors)
+{
+	static struct dom_spec specs[BOOT_MAX_MODS];
+	unsigned i, created = 0;
+
+	*errors = 0;
+	for (i = 0; i < bi->nmods; i++) {
+		if (dom_spec_parse(bi->mods[i].string, &specs[i])) {
+			memset(&specs[i], 0, sizeof(specs[i]));
+			(*errors)++;
+		}
+	}
+	for (i = 0; i < bi->nmods; i++) {
+		if (!specs[i].is_domain)
+			continue;
+		if (bootdom_build(bi, i, specs, created % ncpus))
+			(*errors)++;
+		else
+			created++;
+	}
+	return created;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hv's start-up order once the architecture layer has a console,
+ * memory and firmware tables: check virtualisation support, bring up the
+ * CPUs, build the boot domains, run.
+ */
+#include <qhv/hypercall.h>
+#include "core/bootdom.h"
+#include "core/domain.h"
+#include "core/main.h"
+#include "core/mm.h"
+#include "core/panic.h"
+#include "core/percpu.h"
+#include "core/sched.h"
+#include "core/system.h"
+#include "arch/platform.h"
+#include "arch/vcpu.h"
+#include "lib/printk.h"
+
+static unsigned boot_errors;
+static uint64_t frames_at_boot;
+
+void hv_start(const struct boot_info *bi)
+{
+	unsigned ncpus, created;
+
+	if (arch_virt_check())
+		system_finish(1);
+	if (arch_virt_cpu_init())
+		panic("cannot enter VMX operation on the boot CPU");
+	ncpus = arch_smp_boot();
+	frames_at_boot = frames_free_count(&hv_frames);
+	pr_info("qhv: frames: free=%lu at boot\n", frames_at_boot);
+	created = bootdoms_create(bi, ncpus, &boot_errors);
+	if (boot_errors)
+		pr_err("qhv: %u boot module(s) could not be started\n",
+		       boot_errors);
+	if (!created) {
+		pr_err("qhv: no boot domain to run (give modules with dom=NAME)\n");
+		system_finish(1);
+	}
+	sched_release_cpus();
+	sched_run();
+}
+
+void system_finish(int status)
+{
+	if (boot_errors)
+		status = 1;
+	if (frames_at_boot)
+		pr_info("qhv: frames: free=%lu after domains\n",
+			frames_free_count(&hv_frames));
+	pr_info("qhv: shutdown status=%d\n", status);
+	arch_power_off();
+}
+
+void panic(const char *why)
+{
+	pr_err("qhv: PANIC on cpu%u: %s\n", this_cpu()->id, why);
+	pr_err("qhv: shutdown status=2\n");
+	arch_power_off();
+}

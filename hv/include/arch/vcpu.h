@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The arch interface core uses to run guests.  Core never touches VMCS
+ * fields: it asks for these operations instead.
+ */
+#ifndef QHV_ARCH_VCPU_H
+#define QHV_ARCH_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct guest_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/**
+ * struct arch_vcpu - VMX state of one vCPU.
+ * @regs: general registers while the guest is not running.
+ * @vmcs_pa: its VMCS region.
+ * @launched: VMLAUNCH done; later entries use VMRESUME.
+ * @vpid: TLB tag.
+ * @fpu_pa: XSAVE/FXSAVE area (one frame).
+ * @xcr0: guest XCR0.
+ * @cr2, @msr_*: registers VMX does not switch, swapped when several vCPUs
+ *   share a CPU.
+ */
+struct arch_vcpu {
+	struct guest_regs regs;
+	uint64_t vmcs_pa;
+	bool launched;
+	bool vmcs_ready;
+	uint64_t boot_rip;
+	uint16_t vpid;
+	uint64_t fpu_pa;
+	uint64_t xcr0;
+	uint64_t cr2;
+	uint64_t msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kgs, msr_tsc_aux;
+	uint64_t mtrr_def_type;
+	uint64_t slice_start;
+};
+
+/* The domain's second-level address space (EPT). */
+struct arch_domain {
+	uint64_t ept_root_pa;
+};
+
+struct vcpu;
+struct domain;
+
+/* CPU support and per-CPU VMX operation. */
+int arch_virt_check(void);
+int arch_virt_cpu_init(void);
+
+/* Address space of a domain. */
+int arch_domain_init(struct domain *d);
+void arch_domain_destroy(struct domain *d);
+int arch_map_ram(struct domain *d, uint64_t gpa, uint64_t hpa, uint64_t len);
+int arch_gpa_to_hpa(struct domain *d, uint64_t gpa, uint64_t *hpa,
+		    uint64_t *contig);
+
+/* vCPU lifecycle. */
+int arch_vcpu_init(struct vcpu *v);
+void arch_vcpu_destroy(struct vcpu *v);
+/* 32-bit protected mode, paging off, at @entry with EAX/EBX (multiboot). */
+void arch_vcpu_set_mb_state(struct vcpu *v, uint32_t entry, uint32_t eax,
+			    uint32_t ebx);
+/* Run @v on this CPU until it yields its time slice or stops. */
+void arch_vcpu_run(struct vcpu *v);
+
+/* Hypercall plumbing: arguments and guest-virtual copies. */
+struct hcall_args {
+	uint64_t nr;
+	uint64_t arg[5];
+	bool resched;	/* out: give up the CPU after returning */
+};
+int arch_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva,
+			 uint64_t len);
+
+#endif

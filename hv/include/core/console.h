@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef QHV_CORE_CONSOLE_H
+#define QHV_CORE_CONSOLE_H
+
+#include <stddef.h>
+#include "lib/printk.h"
+
+/**
+ * console_configure() - apply the hv command line's console options.
+ * @cmdline: "loglvl=err|warn|info|debug", "console=com1|e9|com1,e9".
+ */
+void console_configure(const char *cmdline);
+
+/**
+ * console_write_tagged() - print guest text as "[tag] text" lines.
+ * @tag: domain name.
+ * @s: bytes (not NUL-terminated; non-printable bytes are escaped).
+ * @n: number of bytes.
+ */
+void console_write_tagged(const char *tag, const char *s, size_t n);
+
+/* Raw write under the console lock (used by panic paths). */
+void console_write(const char *s, size_t n);
+
+#endif
