@@ -29,8 +29,9 @@ int ept_init(uint64_t *root_pa)
 }
 
 /* Walk to the table at @level (0 = PT, 1 = PD) for @gpa, creating tables.
- * Returns NULL on allocation failure or when a large leaf is in the way. */
-static uint64_t *walk_create(uint64_t root, uint64_t gpa, unsigned level)
+ * -QHV_EEXIST when a large leaf is in the way, -QHV_ENOMEM without memory. */
+static int walk_create(uint64_t root, uint64_t gpa, unsigned level,
+		       uint64_t **out)
 {
 	uint64_t *t = table(root);
 	unsigned l;
@@ -42,14 +43,15 @@ static uint64_t *walk_create(uint64_t root, uint64_t gpa, unsigned level)
 			uint64_t pa;
 
 			if (mm_alloc_pages(1, PAGE_SIZE, &pa))
-				return 0;
+				return -QHV_ENOMEM;
 			*e = pa | EPT_RWX;
 		} else if (*e & EPT_LEAF_2M) {
-			return 0;
+			return -QHV_EEXIST;
 		}
 		t = table(*e & EPT_ADDR_MASK);
 	}
-	return t;
+	*out = t;
+	return 0;
 }
 
 int ept_map_range(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t len,
@@ -64,11 +66,11 @@ int ept_map_range(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t len,
 	while (gpa < end) {
 		bool big = allow_2m && !((gpa | hpa) & (LARGE_PAGE_SIZE - 1)) &&
 			   end - gpa >= LARGE_PAGE_SIZE;
-		uint64_t *t = walk_create(root, gpa, big ? 1 : 0);
-		uint64_t *e;
+		uint64_t *t, *e;
+		int rc = walk_create(root, gpa, big ? 1 : 0, &t);
 
-		if (!t)
-			return -QHV_ENOMEM;
+		if (rc)
+			return rc;
 		e = &t[idx(gpa, big ? 1 : 0)];
 		if (*e & EPT_PRESENT_MASK)
 			return -QHV_EEXIST;
