@@ -47,9 +47,11 @@ void system_finish(int status)
 {
 	if (boot_errors)
 		status = 1;
-	if (frames_at_boot)
+	if (frames_at_boot) {
+		arch_report_stats();
 		pr_info("qhv: frames: free=%lu after domains\n",
 			frames_free_count(&hv_frames));
+	}
 	pr_info("qhv: shutdown status=%d\n", status);
 	arch_power_off();
 }

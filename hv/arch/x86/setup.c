@@ -9,6 +9,7 @@
 #include "arch/serial.h"
 #include "arch/setup.h"
 #include "arch/x86.h"
+#include "core/cmdline.h"
 #include "core/console.h"
 #include "core/main.h"
 #include "core/mbinfo.h"
@@ -103,9 +104,15 @@ static void acpi_init(const struct boot_info *bi)
 
 void boot_main(uint32_t magic, uint32_t info_pa)
 {
+	char flag[8];
+
 	idt_init();
 	cpu_early_init(0);
 	serial_init();
+	/* The legacy PICs' interrupts belong to no one yet (dom0 will own
+	 * them): mask them so none reaches a CPU running a guest. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 	if (mbinfo_parse(magic, map_identity(info_pa, 8), info_pa, &boot_info,
 			 map_identity)) {
 		pr_err("qhv: unusable boot information (magic 0x%x)\n", magic);
@@ -118,5 +125,11 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	memory_init(&boot_info);
 	acpi_init(&boot_info);
 	tsc_calibrate();
+	if (cmdline_get(boot_info.cmdline, "debug_hv_fault", flag, sizeof(flag))) {
+		/* Test hook: prove the exception reporter works (non-canonical
+		 * access -> #GP inside the hv). */
+		pr_info("qhv: debug_hv_fault: faulting on purpose\n");
+		(void)*(volatile uint64_t *)0x8000000000000000ull;
+	}
 	hv_start(&boot_info);
 }

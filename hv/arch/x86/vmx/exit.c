@@ -7,6 +7,8 @@
 #include "vmx.h"
 #include "core/domain.h"
 #include "lib/printk.h"
+#include "core/percpu.h"
+#include "arch/platform.h"
 
 static exit_handler_t *const handlers[VMX_EXIT_REASONS] = {
 	[EXIT_EXCEPTION_NMI] = vmx_exit_exception,
@@ -88,4 +90,40 @@ bool vmx_guest_64bit(void)
 	/* CS.L with EFER.LMA: 64-bit code segment. */
 	return (vmread(GUEST_EFER) & EFER_LMA) &&
 	       (vmread(GUEST_CS_AR) & (1u << 13));
+}
+
+static const char *const exit_names[VMX_EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INT] = "extint",
+	[EXIT_TRIPLE_FAULT] = "triple", [EXIT_INIT] = "init",
+	[EXIT_SIPI] = "sipi", [EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt",
+	[EXIT_VMCALL] = "vmcall", [EXIT_CR_ACCESS] = "cr", [EXIT_IO] = "io",
+	[EXIT_RDMSR] = "rdmsr", [EXIT_WRMSR] = "wrmsr",
+	[EXIT_PAUSE] = "pause", [EXIT_EPT_VIOLATION] = "ept",
+	[EXIT_EPT_MISCONFIG] = "eptmisc", [EXIT_PREEMPT_TIMER] = "timer",
+	[EXIT_XSETBV] = "xsetbv",
+};
+
+void arch_report_stats(void)
+{
+	unsigned c, r;
+
+	for (c = 0; c < nr_cpus; c++) {
+		char line[256];
+		int n = 0;
+
+		for (r = 0; r < VMX_EXIT_REASONS && n < (int)sizeof(line); r++) {
+			uint64_t cnt = percpu_area[c].arch.exits[r];
+
+			if (!cnt)
+				continue;
+			if (exit_names[r])
+				n += snprintf(line + n, sizeof(line) - n, " %s=%lu",
+					      exit_names[r], cnt);
+			else
+				n += snprintf(line + n, sizeof(line) - n, " r%u=%lu",
+					      r, cnt);
+		}
+		if (n)
+			pr_info("qhv: cpu%u exits:%s\n", c, line);
+	}
 }
