@@ -58,6 +58,11 @@ struct tx_ent {
 	bool dirty;
 	bool wiped;			/* RM targeted it: wipe base subtree */
 	bool hide_base;			/* committed children are not visible */
+	bool implicit;			/* only "make sure it exists" (MKDIR,
+					 * missing parent): fine if another
+					 * client created it meanwhile */
+	bool quiet;			/* created as a missing parent: the
+					 * leaf's event covers it */
 	char *value;
 	uint32_t vlen;
 	struct xs_perm *perms;
@@ -513,7 +518,8 @@ static int tx_children(struct xs_store *s, struct xs_tx *tx, struct tx_ent *e,
 /* Make absent entry @e exist as a child of @p. */
 static int tx_make_exist(struct xs_store *s, struct xs_tx *tx,
 			 struct tx_ent *p, struct tx_ent *e,
-			 const struct xs_perm *perms, uint32_t nperms)
+			 const struct xs_perm *perms, uint32_t nperms,
+			 bool implicit, bool quiet)
 {
 	const char *name = e->path + p->len + (p->len > 1);
 	int rc;
@@ -537,6 +543,8 @@ static int tx_make_exist(struct xs_store *s, struct xs_tx *tx,
 	}
 	e->exists = true;
 	e->dirty = true;
+	e->implicit = implicit;
+	e->quiet = quiet;
 	e->gen = ++s->gen;
 	p->gen = ++s->gen;
 	tx->net_nodes++;
@@ -567,6 +575,7 @@ static int tx_write(struct xs_store *s, struct xs_tx *tx,
 			return rc;
 		e->vlen = vlen;
 		e->dirty = true;
+		e->implicit = e->quiet = false;
 		e->gen = ++s->gen;
 		return 0;
 	}
@@ -593,12 +602,14 @@ static int tx_write(struct xs_store *s, struct xs_tx *tx,
 			end++;
 		rc = ent_get(s, tx, path, end, &lvl);
 		if (!rc)
-			rc = tx_make_exist(s, tx, p, lvl, perms, anc->nperms);
+			rc = tx_make_exist(s, tx, p, lvl, perms, anc->nperms,
+					   end < len || mkdir, end < len);
 		p = lvl;
 	}
 	free(perms);
 	if (rc || mkdir)
 		return rc;
+	e->implicit = e->quiet = false;
 	free(e->value);
 	e->value = NULL;
 	rc = dup_mem(val, vlen, &e->value);
@@ -670,6 +681,7 @@ static int tx_wipe(struct xs_store *s, struct xs_tx *tx, struct tx_ent *e)
 	e->exists = false;
 	e->dirty = true;
 	e->hide_base = true;
+	e->implicit = e->quiet = false;
 	e->gen = ++s->gen;
 	tx->net_nodes--;
 	return 0;
@@ -710,8 +722,8 @@ static int tx_apply_ent(struct xs_store *s, struct tx_ent *e)
 		node_remove(s, n);
 		n = NULL;
 	}
-	if (!e->exists)
-		return 0;
+	if (!e->exists || (n && e->implicit))
+		return 0;	/* someone else created it: nothing to do */
 	if (dup_perms(e->perms, e->nperms, &perms))
 		return -ENOMEM;
 	if (!n) {
@@ -729,7 +741,8 @@ static int tx_apply_ent(struct xs_store *s, struct tx_ent *e)
 	if (node_set_value(n, e->value, e->vlen))
 		return -ENOMEM;
 	n->gen = ++s->gen;
-	fire_node(s, n);
+	if (!e->quiet)
+		fire_node(s, n);
 	return 0;
 }
 
@@ -741,6 +754,21 @@ static int ent_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/*
+ * A node the transaction only needed to exist (MKDIR, missing parent)
+ * may have been created by someone else meanwhile: that is no conflict,
+ * provided the transaction may still write there.  This keeps bursts of
+ * clients populating a fresh subtree from failing each other.
+ */
+static bool implicit_ok(const struct xs_tx *tx, const struct tx_ent *e,
+			const struct xs_node *n)
+{
+	struct xs_ctx c = { tx->domid, XS_NO_TARGET, tx->priv };
+
+	return e->implicit && !e->base_exists && n &&
+	       may(&c, n->perms, n->nperms, XS_PERM_WRITE);
+}
+
 static bool tx_conflicts(struct xs_store *s, struct xs_tx *tx)
 {
 	struct list_head *pos;
@@ -750,6 +778,8 @@ static bool tx_conflicts(struct xs_store *s, struct xs_tx *tx)
 	list_for_each(pos, &tx->ent_list) {
 		e = list_entry(pos, struct tx_ent, link);
 		n = node_lookup(s, e->path, e->len);
+		if (implicit_ok(tx, e, n))
+			continue;
 		if (!!n != e->base_exists)
 			return true;
 		if (n && e->observed && n->gen != e->base_gen)
@@ -1007,6 +1037,7 @@ int store_set_perms(struct xs_store *s, struct xs_tx *tx,
 		e->perms = np;
 		e->nperms = n;
 		e->dirty = true;
+		e->implicit = e->quiet = false;
 		e->gen = ++s->gen;
 		return 0;
 	}
