@@ -71,7 +71,7 @@ static void memory_init(const struct boot_info *bi)
 	/* Low memory holds firmware data and the AP trampoline. */
 	frames_reserve_range(&hv_frames, 0, 0x100000);
 	frames_reserve_range(&hv_frames, (uint64_t)_image_start,
-			     (uint64_t)(_end - _image_start));
+			     (uint64_t)_end - (uint64_t)_image_start);
 	frames_reserve_range(&hv_frames, bi->info_start,
 			     bi->info_end - bi->info_start);
 	for (i = 0; i < bi->nmods; i++)

@@ -76,7 +76,8 @@ void ap_entry(struct percpu *pc)
 static bool start_ap(unsigned id, uint32_t apic_id)
 {
 	struct tramp_params *tp = (struct tramp_params *)phys_to_virt(
-		TRAMPOLINE_BASE + (trampoline_params - trampoline_start));
+		TRAMPOLINE_BASE + ((uintptr_t)trampoline_params -
+				   (uintptr_t)trampoline_start));
 	uint64_t stack;
 	unsigned waited;
 
@@ -111,7 +112,7 @@ unsigned arch_smp_boot(void)
 	percpu_area[0].apic_id = self;
 	percpu_area[0].online = true;
 	memcpy(phys_to_virt(TRAMPOLINE_BASE), trampoline_start,
-	       (size_t)(trampoline_end - trampoline_start));
+	       (uintptr_t)trampoline_end - (uintptr_t)trampoline_start);
 	for (i = 0; i < acpi.ncpus; i++) {
 		if (acpi.cpu_apic_id[i] == self)
 			continue;
