@@ -41,8 +41,20 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 			r.ebx = (r.ebx & 0x00ffffffu) | (v->id << 24);
 			break;
 		case 7:
-			if (sub == 0)
+			if (sub == 0) {
 				r.ecx &= ~(1u << 5); /* WAITPKG: no TPAUSE */
+				/* INVPCID #UDs unless VMX enables it. */
+				if (!(vmx.proc2 & PROC2_INVPCID))
+					r.ebx &= ~(1u << 10);
+			}
+			break;
+		case 0xd:
+			if (sub == 1)
+				r.eax &= ~(1u << 3); /* XSAVES is not enabled */
+			break;
+		case 0x80000001:
+			if (!(vmx.proc2 & PROC2_RDTSCP))
+				r.edx &= ~(1u << 27);
 			break;
 		default:
 			break;
