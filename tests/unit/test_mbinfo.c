@@ -2,6 +2,9 @@
 /* Unit tests for hv/core/mbinfo.c: crafted Multiboot1/2 blocks in a fake
  * physical address space, and build -> parse round trips. */
 #include <check.h>
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -542,13 +545,123 @@ START_TEST(mb2_mutations)
 }
 END_TEST
 
-int main(void)
+/* Multiboot1 info captured from QEMU -kernel and GRUB (Bochs) by
+ * tests/unit/acpi-capture: one file per piece, mb@<address>.bin. */
+static const char *data_dir;
+static struct { uint64_t pa; size_t len; uint8_t *d; } pieces[16];
+static unsigned npieces;
+
+static const void *piece_map(uint64_t pa, size_t len)
+{
+	for (unsigned i = 0; i < npieces; i++)
+		if (pa >= pieces[i].pa && pa - pieces[i].pa <= pieces[i].len &&
+		    len <= pieces[i].len - (pa - pieces[i].pa))
+			return pieces[i].d + (pa - pieces[i].pa);
+	return NULL;
+}
+
+static int parse_capture(const char *machine, struct boot_info *b)
+{
+	char path[4096], file[8192];
+	unsigned magic = 0, info = 0;
+	struct dirent *de;
+	FILE *f;
+	DIR *d;
+	int rc;
+
+	ck_assert_msg(data_dir, "no data directory given");
+	snprintf(path, sizeof(path), "%s/%s", data_dir, machine);
+	snprintf(file, sizeof(file), "%s/magic", path);
+	f = fopen(file, "r");
+	ck_assert_msg(f, "cannot open %s", file);
+	ck_assert_int_eq(fscanf(f, "%x %x", &magic, &info), 2);
+	fclose(f);
+	d = opendir(path);
+	ck_assert(d);
+	npieces = 0;
+	while ((de = readdir(d))) {
+		uint64_t pa;
+		long len;
+
+		if (sscanf(de->d_name, "mb@%" SCNx64 ".bin", &pa) != 1)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+		f = fopen(file, "rb");
+		ck_assert(f && npieces < 16);
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		rewind(f);
+		pieces[npieces].pa = pa;
+		pieces[npieces].len = (size_t)len;
+		pieces[npieces].d = malloc((size_t)len);
+		ck_assert_uint_eq(fread(pieces[npieces].d, 1, (size_t)len, f), (size_t)len);
+		npieces++;
+		fclose(f);
+	}
+	closedir(d);
+	rc = mbinfo_parse(magic, NULL, info, b, piece_map);
+	for (unsigned i = 0; i < npieces; i++)
+		free(pieces[i].d);
+	return rc;
+}
+
+static uint64_t ram_total(const struct boot_info *b)
+{
+	uint64_t t = 0;
+
+	for (unsigned i = 0; i < b->nmmap; i++)
+		if (b->mmap[i].type == BOOT_MMAP_RAM)
+			t += b->mmap[i].len;
+	return t;
+}
+
+START_TEST(real_qemu)
+{
+	static const char *const m[] = { "qemu-pc", "qemu-q35-iommu" };
+	char want[64];
+
+	ck_assert_int_eq(parse_capture(m[_i], &bi), 0);
+	ck_assert_uint_eq(harness_count(LOG_ERR) + harness_count(LOG_WARN), 0);
+	/* QEMU: "<kernel file> <-append>" */
+	snprintf(want, sizeof(want), "capture.elf capture %s", m[_i]);
+	ck_assert_str_eq(bi.cmdline, want);
+	ck_assert_uint_eq(bi.nmods, 0);
+	ck_assert_uint_ge(bi.nmmap, 5);
+	ck_assert_uint_eq(bi.mmap[0].base, 0);
+	ck_assert_uint_eq(bi.mmap[0].type, BOOT_MMAP_RAM);
+	/* -m 256: 639 KiB low plus 1 MiB..~256 MiB */
+	ck_assert_uint_gt(ram_total(&bi), 250ull << 20);
+	ck_assert_uint_le(ram_total(&bi), 256ull << 20);
+	ck_assert_uint_eq(bi.info_start, 0x9000);
+	ck_assert_uint_eq(bi.rsdp_pa, 0);
+}
+END_TEST
+
+START_TEST(real_grub_bochs)
+{
+	ck_assert_int_eq(parse_capture("bochs-grub", &bi), 0);
+	ck_assert_uint_eq(harness_count(LOG_ERR) + harness_count(LOG_WARN), 0);
+	ck_assert_str_eq(bi.cmdline, "capture"); /* GRUB 2.06 drops the path */
+	ck_assert_uint_eq(bi.nmods, 0);
+	ck_assert_uint_ge(bi.nmmap, 5);
+	ck_assert_uint_eq(bi.mmap[2].base, 0xe8000);
+	ck_assert_uint_eq(bi.mmap[2].type, BOOT_MMAP_RESERVED);
+	ck_assert_uint_eq(bi.mmap[3].base, 0x100000);
+	ck_assert_uint_eq(bi.mmap[3].len, 0xfef0000);
+	ck_assert_uint_eq(bi.mmap[4].type, BOOT_MMAP_ACPI);
+	ck_assert_uint_gt(ram_total(&bi), 250ull << 20);
+	ck_assert_uint_eq(bi.info_start, 0x10000);
+}
+END_TEST
+
+int main(int argc, char **argv)
 {
 	Suite *s = suite_create("mbinfo");
 	TCase *tc = tcase_create("core");
 	SRunner *sr;
 	int failed;
 
+	data_dir = argc > 1 ? argv[1] : NULL;
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, mb1_full);
 	tcase_add_test(tc, mb1_meminfo_fallback);
@@ -562,6 +675,8 @@ int main(void)
 	tcase_add_test(tc, build_mb2_round_trip);
 	tcase_add_test(tc, build_bad);
 	tcase_add_test(tc, mb2_mutations);
+	tcase_add_loop_test(tc, real_qemu, 0, 2);
+	tcase_add_test(tc, real_grub_bochs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
