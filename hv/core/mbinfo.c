@@ -157,7 +157,7 @@ static int parse_mb1(uint64_t info_pa, struct boot_info *out, map_fn map)
 		}
 		if (count)
 			extent_add(out, addr, count * 16u);
-		for (unsigned i = 0; i < count; i++) {
+		for (unsigned i = 0; m && i < count; i++) {
 			const uint8_t *e = m + i * 16;
 			struct boot_module *bm = &out->mods[i];
 			uint32_t str = rd32(e + 8);
@@ -190,7 +190,7 @@ static int parse_mb1(uint64_t info_pa, struct boot_info *out, map_fn map)
 		if (len)
 			extent_add(out, addr, len);
 		/* Each entry is preceded by its size, which excludes itself. */
-		while (len - off >= 4) {
+		while (m && len - off >= 4) {
 			uint32_t size = rd32(m + off);
 
 			if (size < 20 || size > len - off - 4) {
