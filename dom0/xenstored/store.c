@@ -421,6 +421,13 @@ static int ent_get(struct xs_store *s, struct xs_tx *tx, const char *path,
 		*out = e;
 		return 0;
 	}
+	/*
+	 * Every path a transaction touches costs an entry (reads too: they
+	 * are what conflict detection checks), so bound unprivileged ones.
+	 */
+	if (!tx->priv && s->q.nodes &&
+	    tx->ents.count >= 2 * (size_t)s->q.nodes + 1024)
+		return -ENOSPC;
 	e = calloc(1, sizeof(*e));
 	if (!e || dup_mem(path, len, &e->path))
 		goto nomem;

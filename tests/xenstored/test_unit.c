@@ -411,6 +411,26 @@ START_TEST(tx_implicit_parent_needs_write_access)
 }
 END_TEST
 
+START_TEST(tx_touch_limit)
+{
+	struct xs_quota q = quota;
+	struct xs_tx *tx;
+	char path[32];
+	int i, rc = 0;
+
+	q.nodes = 10;
+	store_set_quota(s, &q);
+	store_tx_start(s, s, &dom5, &tx);
+	for (i = 0; i < 5000 && rc != -ENOSPC; i++) {
+		snprintf(path, sizeof(path), "/r%d", i);
+		rc = store_read(s, tx, &dom5, path, NULL, NULL);
+	}
+	ck_assert_int_eq(rc, -ENOSPC);
+	ck_assert_int_eq(i, 2 * 10 + 1024 + 1);
+	store_tx_end(s, tx, false);
+}
+END_TEST
+
 START_TEST(tx_rm_and_recreate)
 {
 	struct xs_tx *tx;
@@ -689,6 +709,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, tx_conflicts_on_creation_race);
 	tcase_add_test(tc, tx_implicit_parents_do_not_conflict);
 	tcase_add_test(tc, tx_implicit_parent_needs_write_access);
+	tcase_add_test(tc, tx_touch_limit);
 	tcase_add_test(tc, tx_rm_and_recreate);
 	tcase_add_test(tc, tx_rm_then_write_same_child);
 	tcase_add_test(tc, tx_perms_and_quota_inside);
