@@ -2,6 +2,7 @@
 /*
  * hello: the smallest useful guest.  Proves the loader handed over a sane
  * multiboot environment: magic, command line, memory info and modules.
+ * Exits 0, or N given "exit=N".
  */
 #include "guest.h"
 
@@ -29,5 +30,6 @@ int main(uint32_t magic, uint32_t info)
 		return 1;
 	}
 	printf("hello: done\n");
-	return 0;
+	/* exit=N: lets qhv-emu's tests check that a status passes through. */
+	return cmdline_value("exit") ? (int)parse_u64(cmdline_value("exit")) : 0;
 }
