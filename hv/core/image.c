@@ -146,7 +146,8 @@ static int plan_from_addrs(size_t size, size_t hdr_off,
 	return 0;
 }
 
-static int parse_elf(const uint8_t *b, size_t size, struct image_plan *out)
+static int parse_elf(const uint8_t *b, size_t size, struct image_plan *out,
+		     bool phys_entry)
 {
 	uint64_t vaddr[IMAGE_MAX_SEGMENTS], entry, phoff;
 	unsigned phidx[IMAGE_MAX_SEGMENTS];
@@ -274,10 +275,13 @@ static int parse_elf(const uint8_t *b, size_t size, struct image_plan *out)
 		return -QHV_EINVAL;
 	}
 
-	/* e_entry is virtual; translate it through its segment. */
+	/* e_entry is virtual (multiboot kernels) or physical (Linux vmlinux:
+	 * ENTRY(phys_startup_64)); translate it through its segment. */
 	for (unsigned j = 0; j < out->nseg; j++) {
-		if (entry - vaddr[j] < out->seg[j].memsz && entry >= vaddr[j]) {
-			out->entry = entry - vaddr[j] + out->seg[j].paddr;
+		uint64_t base = phys_entry ? out->seg[j].paddr : vaddr[j];
+
+		if (entry - base < out->seg[j].memsz && entry >= base) {
+			out->entry = entry - base + out->seg[j].paddr;
 			if (out->entry >= FOUR_GIB) {
 				pr_err("qhv: image: ELF entry point 0x%llx is above 4 GiB\n",
 				       (ull)out->entry);
@@ -421,7 +425,7 @@ static int parse_mb2(const uint8_t *b, size_t size, size_t off,
 		}
 		return plan_from_addrs(size, off, &a, entry, "multiboot2 address tag", out);
 	}
-	rc = parse_elf(b, size, out);
+	rc = parse_elf(b, size, out, false);
 	if (rc)
 		return rc;
 	if (have_entry) {
@@ -457,7 +461,7 @@ static int parse_mb1(const uint8_t *b, size_t size, size_t off,
 	}
 	out->proto = IMAGE_MB1;
 	if (!(flags & MB1_FLAG_AOUT_KLUDGE))
-		return parse_elf(b, size, out);
+		return parse_elf(b, size, out, false);
 	if (off + 32 > lim) {
 		pr_err("qhv: image: multiboot1 header truncated (a.out kludge fields missing)\n");
 		return -QHV_EINVAL;
@@ -492,6 +496,24 @@ int image_parse(const void *img, size_t size, enum image_proto prefer,
 	pr_err("qhv: image: no multiboot header%s%s%s\n", why ? " (" : "",
 	       why ? why : "", why ? ")" : "");
 	return -QHV_EINVAL;
+}
+
+int image_parse_linux(const void *img, size_t size, struct image_plan *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!img || size == 0) {
+		pr_err("qhv: image: empty image\n");
+		return -QHV_EINVAL;
+	}
+	rc = parse_elf(img, size, out, true);
+	if (rc == 0 && size >= 20 && ((const uint8_t *)img)[4] != 2) {
+		pr_err("qhv: image: a Linux vmlinux must be ELF64\n");
+		return -QHV_EINVAL;
+	}
+	out->proto = IMAGE_LINUX;
+	return rc;
 }
 
 int image_check_fits(const struct image_plan *p, uint64_t ram_lo,

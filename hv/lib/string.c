@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdint.h>
 #include "lib/string.h"
 
+/* String instructions: far fewer instructions than byte loops, which
+ * matters for copying a 60 MiB dom0 kernel inside an emulator. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
+	void *d = dst;
+	size_t q = n / 8;
 
-	while (n--)
-		*d++ = *s++;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	q = n % 8;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
 	return dst;
 }
 
@@ -30,10 +34,13 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	unsigned char *d = dst;
+	void *d = dst;
+	uint64_t v = 0x0101010101010101ull * (unsigned char)c;
+	size_t q = n / 8;
 
-	while (n--)
-		*d++ = (unsigned char)c;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+	q = n % 8;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(q) : "a"(v) : "memory");
 	return dst;
 }
 

@@ -25,7 +25,7 @@
  * @IMAGE_MB1: Multiboot 1 (EAX = 0x2BADB002, EBX = info).
  * @IMAGE_MB2: Multiboot 2 (EAX = 0x36D76289, EBX = info).
  */
-enum image_proto { IMAGE_MB1 = 1, IMAGE_MB2 = 2 };
+enum image_proto { IMAGE_MB1 = 1, IMAGE_MB2 = 2, IMAGE_LINUX = 3 };
 
 /**
  * struct image_segment - one piece of the load plan.
@@ -86,6 +86,20 @@ struct image_plan {
  */
 int image_parse(const void *img, size_t size, enum image_proto prefer,
 		struct image_plan *out);
+
+/**
+ * image_parse_linux() - load plan for an uncompressed Linux vmlinux.
+ * @img: the image bytes.
+ * @size: size of @img in bytes.
+ * @out: receives the plan (proto IMAGE_LINUX).
+ *
+ * The x86 64-bit boot protocol loads PT_LOAD segments at their physical
+ * addresses and enters at e_entry, which vmlinux.lds makes the physical
+ * address of startup_64.  Same validation as for multiboot ELF images.
+ *
+ * Return: 0 or -QHV_EINVAL with a message.
+ */
+int image_parse_linux(const void *img, size_t size, struct image_plan *out);
 
 /**
  * image_check_fits() - check a plan against a guest's RAM.
