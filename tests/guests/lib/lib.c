@@ -19,6 +19,7 @@ void guest_start(uint32_t magic, uint32_t info) __noreturn;
 
 unsigned int checks_passed, checks_failed;
 static bool bare_shutdown;
+static bool exit_via_hypercall;
 
 void guest_start(uint32_t magic, uint32_t info)
 {
@@ -36,6 +37,8 @@ void guest_start(uint32_t magic, uint32_t info)
 	 * if it were the hypervisor.
 	 */
 	bare_shutdown = cmdline_has("bare-shutdown");
+	/* "exit-via-hypercall": end with QHV_HC_DOMAIN_EXIT, not port 0xf4. */
+	exit_via_hypercall = cmdline_has("exit-via-hypercall");
 	guest_exit(main(magic, info));
 }
 
@@ -50,7 +53,12 @@ bool qhv_present(void)
 void guest_exit(int code)
 {
 	const char *s;
+	long r;
 
+	if (exit_via_hypercall && qhv_present()) {
+		r = qhv_hypercall(QHV_HC_DOMAIN_EXIT, (uint32_t)code, 0, 0);
+		printf("FAIL domain-exit: hypercall returned %ld\n", r);
+	}
 	outl(QHV_PORT_TEST_EXIT, (uint32_t)code);
 	/* Still here: no qhv and no isa-debug-exit device. */
 	if (bare_shutdown) {
