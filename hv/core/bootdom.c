@@ -174,6 +174,11 @@ unsigned bootdoms_create(const struct boot_info *bi, unsigned ncpus,
 
 	*errors = 0;
 	for (i = 0; i < bi->nmods; i++) {
+		/* dom0's modules are not boot domains. */
+		if (!strncmp(bi->mods[i].string, "dom0", 4)) {
+			memset(&specs[i], 0, sizeof(specs[i]));
+			continue;
+		}
 		if (dom_spec_parse(bi->mods[i].string, &specs[i])) {
 			memset(&specs[i], 0, sizeof(specs[i]));
 			(*errors)++;

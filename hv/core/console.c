@@ -4,6 +4,7 @@
  * CPUs never interleave, and "[domain] line" output for guest text.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include "core/console.h"
 #include "core/cmdline.h"
 #include "arch/serial.h"
@@ -113,5 +114,13 @@ void console_write_tagged(const char *tag, const char *s, size_t n)
 		}
 	}
 	emit('\n');
+	spin_unlock(&console_lock);
+}
+
+void console_forward_byte(uint8_t c)
+{
+	/* dom0's own serial output, kept whole against hv lines. */
+	spin_lock(&console_lock);
+	serial_putc((char)c);
 	spin_unlock(&console_lock);
 }

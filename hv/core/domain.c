@@ -21,7 +21,7 @@ static spinlock_t domains_lock = SPINLOCK_INIT;
 static unsigned live_domains;
 static unsigned next_domid = 1; /* 0 is reserved for dom0 */
 
-static struct domain *slot_claim(const char *name)
+static struct domain *slot_claim(const char *name, bool dom0)
 {
 	struct domain *free = 0;
 	unsigned i;
@@ -40,7 +40,8 @@ static struct domain *slot_claim(const char *name)
 	if (free) {
 		memset(free, 0, sizeof(*free));
 		free->state = DOM_RUNNING;
-		free->id = next_domid++;
+		free->id = dom0 ? 0 : next_domid++;
+		free->is_dom0 = dom0;
 		memcpy(free->name, name, strnlen(name, DOMAIN_NAME_MAX - 1));
 		live_domains++;
 	}
@@ -102,7 +103,7 @@ static void slot_release_failed(struct domain *d)
 
 struct domain *domain_alloc(const char *name, uint64_t mem_bytes)
 {
-	struct domain *d = slot_claim(name);
+	struct domain *d = slot_claim(name, false);
 	int rc;
 
 	if (!d)
@@ -124,6 +125,30 @@ struct domain *domain_alloc(const char *name, uint64_t mem_bytes)
 	}
 	pr_debug("qhv: dom %s: allocated, %lu frames free\n", name,
 		 frames_free_count(&hv_frames));
+	return d;
+}
+
+struct domain *domain_alloc_dom0(unsigned nr_vcpus)
+{
+	struct domain *d = slot_claim("dom0", true);
+	unsigned i;
+	int rc;
+
+	if (!d)
+		return 0;
+	d->nr_vcpus = nr_vcpus;
+	d->arch.privileged = true;
+	rc = arch_domain_init(d);
+	for (i = 0; !rc && i < nr_vcpus; i++) {
+		d->vcpu[i].dom = d;
+		d->vcpu[i].id = i;
+		rc = arch_vcpu_init(&d->vcpu[i]);
+	}
+	if (rc) {
+		pr_err("qhv: dom0: out of memory for its vCPUs and page tables\n");
+		slot_release_failed(d);
+		return 0;
+	}
 	return d;
 }
 
@@ -164,12 +189,14 @@ void domain_start(struct domain *d, unsigned pcpu)
 
 	d->live_vcpus = d->nr_vcpus;
 	for (i = 0; i < d->nr_vcpus; i++) {
-		d->vcpu[i].pcpu = pcpu;
+		/* dom0's vCPU i runs on CPU i (its APIC ids are the CPUs'). */
+		d->vcpu[i].pcpu = d->is_dom0 ? i : pcpu;
 		if (sched_add(&d->vcpu[i]))
 			d->vcpu[i].stopped = true;
 	}
-	pr_info("qhv: dom %s: created id=%u mem=%luMiB cpu=%u\n", d->name,
-		d->id, d->mem_bytes >> 20, pcpu);
+	pr_info("qhv: dom %s: created id=%u mem=%luMiB cpu=%u%s\n", d->name,
+		d->id, d->mem_bytes >> 20, d->is_dom0 ? 0 : pcpu,
+		d->nr_vcpus > 1 ? "+" : "");
 }
 
 static void vuart_flush(struct domain *d)
@@ -200,8 +227,11 @@ static void stop_vcpus(struct domain *d)
 	unsigned i;
 
 	vuart_flush(d);
-	for (i = 0; i < d->nr_vcpus; i++)
+	for (i = 0; i < d->nr_vcpus; i++) {
 		d->vcpu[i].stopped = true;
+		if (d->vcpu[i].pcpu != this_cpu()->id)
+			arch_kick_cpu(d->vcpu[i].pcpu);
+	}
 }
 
 void domain_exit(struct domain *d, uint32_t code)
@@ -233,10 +263,11 @@ unsigned domains_live(void)
 	return __atomic_load_n(&live_domains, __ATOMIC_ACQUIRE);
 }
 
-/* Print one line per domain; return 0 only if every domain exited 0. */
+/* Print one line per domain; return 0 only if every domain exited 0.
+ * With a dom0, the machine's status is dom0's: it manages the rest. */
 static int domains_summary(void)
 {
-	int status = 0;
+	int status = 0, dom0_status = -1;
 	unsigned i;
 
 	for (i = 0; i < MAX_DOMAINS; i++) {
@@ -247,13 +278,20 @@ static int domains_summary(void)
 				d->name, d->exit_code, d->hypercalls);
 			if (d->exit_code)
 				status = 1;
+			if (d->is_dom0)
+				dom0_status = d->exit_code > 255 ? 1 :
+								   (int)d->exit_code;
 		} else if (d->state == DOM_CRASHED) {
 			pr_info("qhv: summary: %s crashed (%s)\n", d->name,
 				d->reason);
 			status = 1;
+			if (d->is_dom0)
+				dom0_status = 1;
+		} else if (d->state == DOM_RUNNING) {
+			pr_info("qhv: summary: %s still running\n", d->name);
 		}
 	}
-	return status;
+	return dom0_status >= 0 ? dom0_status : status;
 }
 
 void domain_vcpu_gone(struct vcpu *v)
@@ -261,13 +299,14 @@ void domain_vcpu_gone(struct vcpu *v)
 	struct domain *d = v->dom;
 	bool last;
 
-	if (--d->live_vcpus)
+	if (__atomic_sub_fetch(&d->live_vcpus, 1, __ATOMIC_ACQ_REL))
 		return;
 	domain_teardown(d);
 	spin_lock(&domains_lock);
 	last = --live_domains == 0;
 	spin_unlock(&domains_lock);
-	if (last) {
+	/* dom0 ending ends the machine, as with Xen. */
+	if (last || d->is_dom0) {
 		int status = domains_summary();
 
 		system_finish(status);
@@ -313,7 +352,9 @@ bool vdev_pio(struct vcpu *v, uint16_t port, unsigned size, bool in,
 {
 	struct domain *d = v->dom;
 
-	if (port >= QHV_PORT_UART && port < QHV_PORT_UART + 8 && size == 1)
+	/* dom0 has the real UART; other domains an emulated one. */
+	if (!d->is_dom0 && port >= QHV_PORT_UART &&
+	    port < QHV_PORT_UART + 8 && size == 1)
 		return vuart_pio(d, port - QHV_PORT_UART, in, val);
 	if (port == QHV_PORT_TEST_EXIT && !in) {
 		domain_exit(d, *val);

@@ -6,6 +6,9 @@
  */
 #include <qhv/hypercall.h>
 #include "core/bootdom.h"
+#include "core/dom0.h"
+#include "arch/dom0_io.h"
+#include "arch/setup.h"
 #include "core/domain.h"
 #include "core/main.h"
 #include "core/mm.h"
@@ -23,15 +26,23 @@ static uint64_t frames_at_boot;
 void hv_start(const struct boot_info *bi)
 {
 	unsigned ncpus, created;
+	int dom0;
 
 	if (arch_virt_check())
 		system_finish(1);
 	if (arch_virt_cpu_init())
 		panic("cannot enter VMX operation on the boot CPU");
 	ncpus = arch_smp_boot();
+	dom0_io_setup();
 	frames_at_boot = frames_free_count(&hv_frames);
 	pr_info("qhv: frames: free=%lu at boot\n", frames_at_boot);
-	created = bootdoms_create(bi, ncpus, &boot_errors);
+	/* A dom0 that was asked for but cannot be had ends the run. */
+	dom0 = dom0_error ? dom0_error : dom0_build(bi, ncpus);
+	if (dom0 < 0) {
+		pr_err("qhv: dom0 could not be started\n");
+		system_finish(1);
+	}
+	created = bootdoms_create(bi, ncpus, &boot_errors) + (unsigned)dom0;
 	if (boot_errors)
 		pr_err("qhv: %u boot module(s) could not be started\n",
 		       boot_errors);
@@ -54,6 +65,12 @@ void system_finish(int status)
 	}
 	pr_info("qhv: shutdown status=%d\n", status);
 	arch_power_off();
+}
+
+void system_reset(void)
+{
+	pr_info("qhv: resetting the machine\n");
+	arch_reset();
 }
 
 void panic(const char *why)

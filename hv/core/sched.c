@@ -42,12 +42,51 @@ static void sched_remove(struct percpu *pc, unsigned i)
 
 bool sched_others_waiting(void)
 {
-	return this_cpu()->nrun > 1;
+	struct percpu *pc = this_cpu();
+	unsigned i, n = 0;
+
+	for (i = 0; i < pc->nrun; i++)
+		if (arch_vcpu_runnable(pc->runq[i]))
+			n++;
+	return n > 1;
 }
 
 void sched_release_cpus(void)
 {
 	__atomic_store_n(&cpus_released, true, __ATOMIC_RELEASE);
+}
+
+/* Drop stopped vCPUs from this CPU's queue; their domains may go. */
+static void reap_stopped(struct percpu *pc)
+{
+	unsigned i = 0;
+
+	while (i < pc->nrun) {
+		struct vcpu *v = pc->runq[i];
+
+		if (v->stopped) {
+			sched_remove(pc, i);
+			domain_vcpu_gone(v);
+		} else {
+			i++;
+		}
+	}
+}
+
+/* Round-robin: the next runnable vCPU after the one that ran last. */
+static struct vcpu *pick_next(struct percpu *pc)
+{
+	unsigned k;
+
+	for (k = 1; k <= pc->nrun; k++) {
+		unsigned i = (pc->cursor + k) % pc->nrun;
+
+		if (arch_vcpu_runnable(pc->runq[i])) {
+			pc->cursor = i;
+			return pc->runq[i];
+		}
+	}
+	return 0;
 }
 
 void sched_run(void)
@@ -58,21 +97,15 @@ void sched_run(void)
 		cpu_relax();
 	for (;;) {
 		struct vcpu *v;
-		unsigned i;
 
-		if (!pc->nrun) {
-			/* Nothing will ever be queued here again (boot
-			 * domains only): stop this CPU. */
-			cpu_halt_forever();
+		reap_stopped(pc);
+		v = pick_next(pc);
+		if (!v) {
+			/* Woken by a kick (SIPI to a waiting vCPU, a domain
+			 * stopping) or by a device interrupt. */
+			arch_cpu_idle();
+			continue;
 		}
-		i = (pc->cursor + 1) % pc->nrun;
-		pc->cursor = i;
-		v = pc->runq[i];
-		if (!v->stopped)
-			arch_vcpu_run(v);
-		if (v->stopped) {
-			sched_remove(pc, i);
-			domain_vcpu_gone(v);
-		}
+		arch_vcpu_run(v);
 	}
 }

@@ -24,3 +24,15 @@ void arch_power_off(void)
 	outl(0xf4, 0);
 	cpu_halt_forever();
 }
+
+void arch_reset(void)
+{
+	if (acpi.reset_valid && acpi.reset_reg_port)
+		outb((uint16_t)acpi.reset_reg_port, acpi.reset_value);
+	outb(0xcf9, 0x02);
+	outb(0xcf9, 0x06);	/* hard reset through the reset control port */
+	udelay(10000);
+	outb(0x64, 0xfe);	/* keyboard controller pulse */
+	udelay(10000);
+	cpu_halt_forever();
+}

@@ -11,6 +11,8 @@
 #include "arch/x86.h"
 #include "core/cmdline.h"
 #include "core/console.h"
+#include "core/dom0.h"
+#include "arch/apic.h"
 #include "core/main.h"
 #include "core/mbinfo.h"
 #include "core/mm.h"
@@ -47,7 +49,9 @@ static const void *map_identity(uint64_t pa, size_t len)
 	return phys_to_virt(pa);
 }
 
-static void memory_init(const struct boot_info *bi)
+int dom0_error;
+
+static void memory_init(struct boot_info *bi)
 {
 	uint64_t top = 0, total = 0;
 	unsigned i;
@@ -77,6 +81,8 @@ static void memory_init(const struct boot_info *bi)
 	for (i = 0; i < bi->nmods; i++)
 		frames_reserve_range(&hv_frames, bi->mods[i].start,
 				     bi->mods[i].end - bi->mods[i].start);
+	/* Before anything else allocates: dom0's RAM is 1:1 and low. */
+	dom0_error = dom0_reserve(bi, (uint64_t)_image_start, (uint64_t)_end);
 	total = frames_free_count(&hv_frames);
 	pr_info("qhv: memory: %lu MiB usable, %u modules, top 0x%lx\n",
 		(total * PAGE_SIZE) >> 20, bi->nmods, top);
@@ -125,6 +131,7 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	memory_init(&boot_info);
 	acpi_init(&boot_info);
 	tsc_calibrate();
+	apic_cpu_init(true);
 	if (cmdline_get(boot_info.cmdline, "debug_hv_fault", flag, sizeof(flag))) {
 		/* Test hook: prove the exception reporter works (non-canonical
 		 * access -> #GP inside the hv). */

@@ -14,12 +14,9 @@
 #include "arch/vcpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "arch/apic.h"
 
 #define AP_STACK_PAGES 4
-#define APIC_BASE_X2APIC (1ull << 10)
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define ICR_BUSY (1u << 12)
 
 extern const char trampoline_start[], trampoline_end[], trampoline_params[];
 
@@ -29,25 +26,9 @@ struct tramp_params {
 
 static volatile unsigned ap_ready;
 
-static bool x2apic_mode(void)
-{
-	return rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC;
-}
-
 static void send_ipi(uint32_t apic_id, uint32_t icr)
 {
-	if (x2apic_mode()) {
-		wrmsr(0x830, ((uint64_t)apic_id << 32) | icr);
-		return;
-	}
-	volatile uint32_t *lapic =
-		phys_to_virt(rdmsr(MSR_IA32_APIC_BASE) & ~0xfffull);
-	unsigned spins = 0;
-
-	lapic[LAPIC_ICR_HI / 4] = apic_id << 24;
-	lapic[LAPIC_ICR_LO / 4] = icr;
-	while ((lapic[LAPIC_ICR_LO / 4] & ICR_BUSY) && ++spins < 1000000)
-		cpu_relax();
+	apic_send_ipi(apic_id, icr);
 }
 
 static uint32_t my_apic_id(void)
@@ -62,6 +43,7 @@ __attribute__((noreturn)) void ap_entry(struct percpu *pc);
 void ap_entry(struct percpu *pc)
 {
 	cpu_early_init(pc->id);
+	apic_cpu_init(false);
 	if (arch_virt_cpu_init()) {
 		pr_err("qhv: cpu%u: cannot enter VMX operation; parked\n",
 		       pc->id);

@@ -34,8 +34,9 @@ struct dtr {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct idt_entry idt[32];
+static struct idt_entry idt[256];
 extern const uint64_t trap_stubs[32];
+extern const uint64_t irq_stub_base;
 
 static const char *const trap_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
@@ -48,8 +49,10 @@ void idt_init(void)
 {
 	unsigned v;
 
-	for (v = 0; v < 32; v++) {
-		uint64_t a = trap_stubs[v];
+	for (v = 0; v < 256; v++) {
+		/* 16-byte stubs for vectors 32..255, see trap_entry.S */
+		uint64_t a = v < 32 ? trap_stubs[v] :
+				      irq_stub_base + (v - 32) * 16;
 
 		idt[v].off0 = (uint16_t)a;
 		idt[v].sel = GDT_CODE;

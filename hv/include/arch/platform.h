@@ -12,6 +12,9 @@ unsigned arch_smp_boot(void);
 /* Power the machine off (ACPI S5, then emulator-specific fallbacks). */
 __attribute__((noreturn)) void arch_power_off(void);
 
+/* Reset the machine (reset control register, keyboard controller). */
+__attribute__((noreturn)) void arch_reset(void);
+
 /* Print per-CPU VM-exit counts (observability; one line per CPU). */
 void arch_report_stats(void);
 

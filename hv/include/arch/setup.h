@@ -11,6 +11,7 @@
 
 extern struct acpi_info acpi;
 extern uint64_t tsc_khz;
+extern int dom0_error;	/* dom0_reserve() result */
 
 void cpu_early_init(unsigned id);
 void tsc_calibrate(void);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "arch/vlapic.h"
 
 struct guest_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
@@ -38,11 +39,21 @@ struct arch_vcpu {
 	uint64_t msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kgs, msr_tsc_aux;
 	uint64_t mtrr_def_type;
 	uint64_t slice_start;
+	bool boot_linux;	/* start in 64-bit mode (Linux boot protocol) */
+	uint64_t boot_cr3;
+	uint64_t boot_gdt;
+	bool has_vlapic;	/* dom0: emulated local APIC, interrupts */
+	struct vlapic lapic;
+	volatile bool wait_sipi; /* AP waiting for INIT-SIPI */
+	volatile int sipi_vector; /* >= 0: start at vector << 12 */
+	int extint_vector;	/* virtual-wire (PIC) interrupt pending, or -1 */
+	volatile bool nmi_pending;
 };
 
 /* The domain's second-level address space (EPT). */
 struct arch_domain {
 	uint64_t ept_root_pa;
+	bool privileged;	/* dom0: port and MMIO pass-through */
 };
 
 struct vcpu;
@@ -56,6 +67,10 @@ int arch_virt_cpu_init(void);
 int arch_domain_init(struct domain *d);
 void arch_domain_destroy(struct domain *d);
 int arch_map_ram(struct domain *d, uint64_t gpa, uint64_t hpa, uint64_t len);
+/* Identity-map [base, base+len) as RAM (write-back) or MMIO (uncached),
+ * not owned by the domain (dom0's view of the machine). */
+int arch_map_identity(struct domain *d, uint64_t base, uint64_t len,
+		      bool mmio);
 int arch_gpa_to_hpa(struct domain *d, uint64_t gpa, uint64_t *hpa,
 		    uint64_t *contig);
 
@@ -65,6 +80,21 @@ void arch_vcpu_destroy(struct vcpu *v);
 /* 32-bit protected mode, paging off, at @entry with EAX/EBX (multiboot). */
 void arch_vcpu_set_mb_state(struct vcpu *v, uint32_t entry, uint32_t eax,
 			    uint32_t ebx);
+/* 64-bit long mode at @entry with RSI = @rsi, CR3 = @cr3 (Linux boot
+ * protocol); GDT at @gdt with __BOOT_CS 0x10 and __BOOT_DS 0x18. */
+void arch_vcpu_set_linux_state(struct vcpu *v, uint64_t entry, uint64_t rsi,
+			       uint64_t cr3, uint64_t gdt);
+/* Give the vCPU an emulated local APIC with id @apic_id (dom0). */
+void arch_vcpu_enable_vlapic(struct vcpu *v, uint32_t apic_id);
+/* AP of an SMP guest: waits for INIT-SIPI from another vCPU. */
+void arch_vcpu_set_wait_sipi(struct vcpu *v);
+/* Can @v run now (not stopped, not waiting for SIPI)? */
+bool arch_vcpu_runnable(const struct vcpu *v);
+/* Make another CPU look at its run queue (a kick IPI). */
+void arch_kick_cpu(unsigned pcpu);
+/* Idle until an interrupt arrives. */
+void arch_cpu_idle(void);
+
 /* Run @v on this CPU until it yields its time slice or stops. */
 void arch_vcpu_run(struct vcpu *v);
 

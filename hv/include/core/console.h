@@ -3,6 +3,7 @@
 #define QHV_CORE_CONSOLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "lib/printk.h"
 
 /**
@@ -18,6 +19,9 @@ void console_configure(const char *cmdline);
  * @n: number of bytes.
  */
 void console_write_tagged(const char *tag, const char *s, size_t n);
+
+/* One byte of dom0's serial output, under the console lock. */
+void console_forward_byte(uint8_t c);
 
 /* Raw write under the console lock (used by panic paths). */
 void console_write(const char *s, size_t n);

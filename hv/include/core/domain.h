@@ -7,6 +7,7 @@
 #include "arch/vcpu.h"
 
 #define MAX_DOMAINS 32
+#define MAX_VCPUS 8
 #define DOMAIN_NAME_MAX 32
 #define VUART_LINE_MAX 160
 
@@ -50,7 +51,7 @@ struct domain {
 	uint64_t mem_bytes;
 	unsigned nr_vcpus;
 	unsigned live_vcpus;
-	struct vcpu vcpu[1];
+	struct vcpu vcpu[MAX_VCPUS];
 	struct arch_domain arch;
 	uint32_t exit_code;
 	char reason[160];
@@ -59,6 +60,7 @@ struct domain {
 	uint8_t vuart_lcr;
 	uint8_t vuart_scratch;
 	uint64_t hypercalls;
+	bool is_dom0;
 };
 
 /**
@@ -70,6 +72,9 @@ struct domain {
  * out of memory).
  */
 struct domain *domain_alloc(const char *name, uint64_t mem_bytes);
+
+/* dom0: no RAM of its own (it gets the machine's, 1:1), @nr_vcpus vCPUs. */
+struct domain *domain_alloc_dom0(unsigned nr_vcpus);
 
 /* Give up on a domain that never started (build failed). */
 void domain_abandon(struct domain *d);

@@ -31,6 +31,7 @@ struct percpu {
 	unsigned nrun;
 	unsigned cursor;
 	struct vcpu *current;
+	struct vcpu *dom0_vcpu;	/* dom0's vCPU pinned here, if any */
 	struct arch_cpu arch;
 };
 

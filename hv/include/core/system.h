@@ -11,4 +11,7 @@
  */
 __attribute__((noreturn)) void system_finish(int status);
 
+/* dom0 asked for a reset: report, then reset the machine. */
+__attribute__((noreturn)) void system_reset(void);
+
 #endif

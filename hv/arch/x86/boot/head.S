@@ -11,6 +11,9 @@
 #define MB2_MAGIC	0xe85250d6
 
 	.section .multiboot, "a"
+	/* Marker at the very start of the hv image: dom0's self-test checks
+	 * that it can never read it. */
+	.ascii "QHV-HV-IMAGE\0\0\0\0"
 	.align 8
 mb1_header:
 	.long MB1_MAGIC

@@ -74,7 +74,11 @@ int ept_map_range(uint64_t root, uint64_t gpa, uint64_t hpa, uint64_t len,
 		e = &t[idx(gpa, big ? 1 : 0)];
 		if (*e & EPT_PRESENT_MASK)
 			return -QHV_EEXIST;
-		*e = hpa | flags | EPT_MT_WB | (big ? EPT_LEAF_2M : 0);
+		/* Memory type: write-back RAM, or uncached MMIO that the
+		 * guest's PAT cannot override (IPAT, bit 6). */
+		*e = hpa | flags |
+		     ((flags & EPT_UC) ? (1ull << 6) : EPT_MT_WB) |
+		     (big ? EPT_LEAF_2M : 0);
 		gpa += big ? LARGE_PAGE_SIZE : PAGE_SIZE;
 		hpa += big ? LARGE_PAGE_SIZE : PAGE_SIZE;
 	}

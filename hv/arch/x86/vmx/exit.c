@@ -16,6 +16,7 @@ static exit_handler_t *const handlers[VMX_EXIT_REASONS] = {
 	[EXIT_TRIPLE_FAULT] = vmx_exit_triple_fault,
 	[EXIT_INIT] = vmx_exit_init,
 	[EXIT_SIPI] = vmx_exit_sipi,
+	[EXIT_INTR_WINDOW] = vmx_exit_intr_window,
 	[EXIT_TASK_SWITCH] = vmx_exit_task_switch,
 	[EXIT_CPUID] = vmx_exit_cpuid,
 	[EXIT_GETSEC] = vmx_exit_vmx_insn,
@@ -95,7 +96,8 @@ bool vmx_guest_64bit(void)
 static const char *const exit_names[VMX_EXIT_REASONS] = {
 	[EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INT] = "extint",
 	[EXIT_TRIPLE_FAULT] = "triple", [EXIT_INIT] = "init",
-	[EXIT_SIPI] = "sipi", [EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt",
+	[EXIT_SIPI] = "sipi", [EXIT_INTR_WINDOW] = "intwin",
+	[EXIT_CPUID] = "cpuid", [EXIT_HLT] = "hlt",
 	[EXIT_VMCALL] = "vmcall", [EXIT_CR_ACCESS] = "cr", [EXIT_IO] = "io",
 	[EXIT_RDMSR] = "rdmsr", [EXIT_WRMSR] = "wrmsr",
 	[EXIT_PAUSE] = "pause", [EXIT_EPT_VIOLATION] = "ept",

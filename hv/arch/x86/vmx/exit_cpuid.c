@@ -32,7 +32,18 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 		switch (leaf) {
 		case 1:
 			r.ecx &= ~((1u << 5) | (1u << 6)); /* VMX, SMX */
+			r.ecx &= ~(1u << 3);	/* MONITOR/MWAIT: #UD here */
+			r.ecx &= ~(1u << 15);	/* PDCM: no perf capabilities */
+			r.ecx &= ~(1u << 21);	/* x2APIC: xAPIC model only */
 			r.ecx |= 1u << 31;		   /* hypervisor */
+			r.edx &= ~((1u << 7) | (1u << 14)); /* MCE, MCA */
+			if (v->arch.has_vlapic) {
+				r.edx |= 1u << 9;	/* APIC */
+				r.ecx |= 1u << 24;	/* TSC deadline */
+			} else {
+				r.edx &= ~(1u << 9);
+				r.ecx &= ~(1u << 24);
+			}
 			/* OSXSAVE mirrors the guest's own CR4. */
 			r.ecx &= ~(1u << 27);
 			if (vmread(GUEST_CR4) & CR4_OSXSAVE)
@@ -43,10 +54,19 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 		case 7:
 			if (sub == 0) {
 				r.ecx &= ~(1u << 5); /* WAITPKG: no TPAUSE */
+				r.ebx &= ~(1u << 1); /* TSC_ADJUST MSR */
+				/* speculation-control MSRs are not offered */
+				r.edx &= ~((1u << 26) | (1u << 27) | (1u << 28) |
+					   (1u << 29) | (1u << 31));
 				/* INVPCID #UDs unless VMX enables it. */
 				if (!(vmx.proc2 & PROC2_INVPCID))
 					r.ebx &= ~(1u << 10);
 			}
+			break;
+		case 5:	/* MONITOR/MWAIT leaf */
+		case 6:	/* thermal and power management */
+		case 0xa: /* performance monitoring */
+			r.eax = r.ebx = r.ecx = r.edx = 0;
 			break;
 		case 0xd:
 			if (sub == 1)

@@ -4,6 +4,7 @@
  * port is crashed, since silently dropping its data would be worse. */
 #include "vmx.h"
 #include "core/domain.h"
+#include "arch/dom0_io.h"
 
 enum exit_action vmx_exit_io(struct vcpu *v, uint64_t qual)
 {
@@ -19,7 +20,11 @@ enum exit_action vmx_exit_io(struct vcpu *v, uint64_t qual)
 		return EXIT_RESCHED;
 	}
 	val = in ? mask : (uint32_t)v->arch.regs.rax & mask;
-	if (!vdev_pio(v, port, size, in, &val))
+	if (vdev_pio(v, port, size, in, &val))
+		;
+	else if (v->dom->arch.privileged)
+		dom0_pio(v, port, size, in, &val);
+	else
 		val = mask; /* unassigned port: reads float high, writes drop */
 	if (v->stopped)
 		return EXIT_RESCHED;

@@ -9,11 +9,25 @@
 #include "arch/x86.h"
 #include "core/hypercall.h"
 #include "core/domain.h"
+#include "core/percpu.h"
+#include "arch/apic.h"
+#include "arch/vlapic.h"
 #include "lib/printk.h"
 
 enum exit_action vmx_exit_hlt(struct vcpu *v, uint64_t qual)
 {
 	(void)qual;
+	if (v->arch.has_vlapic) {
+		/* cli; hlt on dom0's boot vCPU is Linux's halt: dom0 is
+		 * done.  Other vCPUs just stay halted (offline CPUs). */
+		if (!(vmread(GUEST_RFLAGS) & (1u << 9)) && v->id == 0 &&
+		    !v->arch.nmi_pending) {
+			pr_info("qhv: dom %s: halted\n", v->dom->name);
+			domain_exit(v->dom, 0);
+			return EXIT_RESCHED;
+		}
+		return vmx_halt_vlapic(v);
+	}
 	/* Boot domains have no interrupt source yet, so a halted vCPU can
 	 * never wake: end the domain rather than hold it forever. */
 	domain_crash(v->dom, "halted with no interrupt source (%s) rip=0x%lx",
@@ -92,14 +106,15 @@ enum exit_action vmx_exit_external_int(struct vcpu *v, uint64_t qual)
 {
 	uint32_t info = (uint32_t)vmread(EXIT_INTR_INFO);
 
+	struct vcpu *d0 = this_cpu()->dom0_vcpu;
+
 	(void)qual;
-	(void)v;
-	/* The hv routes no device interrupts to itself yet; with "ack on
-	 * exit" the interrupt is already acknowledged at the APIC.  Note it
-	 * and give the CPU back to the scheduler. */
-	pr_debug("qhv: external interrupt vector %u during guest\n",
-		 info & 0xff);
-	return EXIT_RESCHED;
+	/* Acknowledged on exit: route it (dom0's device interrupts, kicks). */
+	irq_dispatch((uint8_t)(info & 0xff));
+	/* Let dom0 take its interrupt soon if another guest ran. */
+	if (d0 && d0 != v && vmx_interrupt_pending(d0))
+		return EXIT_RESCHED;
+	return EXIT_CONTINUE;
 }
 
 enum exit_action vmx_exit_preempt_timer(struct vcpu *v, uint64_t qual)
@@ -149,6 +164,13 @@ enum exit_action vmx_exit_exception(struct vcpu *v, uint64_t qual)
 
 enum exit_action vmx_exit_ept_violation(struct vcpu *v, uint64_t qual)
 {
+	uint64_t gpa = vmread(GUEST_PHYS_ADDR);
+
+	/* dom0's view of the machine: its APIC page and unassigned memory
+	 * are emulated; any other domain only has its RAM. */
+	if (v->dom->arch.privileged ||
+	    (v->arch.has_vlapic && (gpa & ~0xfffull) == VLAPIC_BASE))
+		return vmx_mmio_access(v, gpa);
 	/* Boot domains have no emulated MMIO: any access outside their RAM
 	 * is a fault of the guest's own making. */
 	domain_crash(v->dom, "EPT violation gpa=0x%lx (%s%s%s) rip=0x%lx qual=0x%lx",

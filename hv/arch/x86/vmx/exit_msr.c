@@ -6,11 +6,13 @@
  */
 #include "vmx.h"
 #include "arch/x86.h"
+#include "lib/printk.h"
 
 #define MSR_PLATFORM_ID 0x17
 #define MSR_BIOS_SIGN_ID 0x8b
 #define MSR_MTRRCAP 0xfe
 #define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_TSC_DEADLINE 0x6e0
 
 static bool pat_valid(uint64_t pat)
 {
@@ -38,9 +40,15 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = 1; /* locked, VMX off: no nested virtualisation */
 		return true;
 	case MSR_IA32_APIC_BASE:
-		/* No local APIC is emulated for boot domains yet: report
-		 * the architectural base with the enable bit clear. */
-		*val = 0xfee00000ull | (v->id == 0 ? 1ull << 8 : 0);
+		/* xAPIC at the architectural base; enabled only where a
+		 * virtual APIC exists (dom0).  Bit 8: bootstrap processor. */
+		*val = 0xfee00000ull | (v->id == 0 ? 1ull << 8 : 0) |
+		       (v->arch.has_vlapic && v->arch.lapic.enabled ? 1ull << 11 : 0);
+		return true;
+	case MSR_TSC_DEADLINE:
+		if (!v->arch.has_vlapic)
+			return false;
+		*val = v->arch.lapic.tsc_deadline;
 		return true;
 	case MSR_IA32_MISC_ENABLE:
 		*val = 1; /* fast strings */
@@ -80,6 +88,18 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return true;
 	case MSR_BIOS_SIGN_ID:
 		return true; /* microcode loading is the hv's business */
+	case MSR_IA32_APIC_BASE:
+		/* Only the default base, xAPIC mode; enable may toggle. */
+		if (!v->arch.has_vlapic ||
+		    (val & ~0x900ull) != 0xfee00000ull)
+			return false;
+		v->arch.lapic.enabled = val & (1ull << 11);
+		return true;
+	case MSR_TSC_DEADLINE:
+		if (!v->arch.has_vlapic)
+			return false;
+		vlapic_write_tsc_deadline(&v->arch.lapic, val, rdtsc());
+		return true;
 	case MSR_MTRR_DEF_TYPE:
 		if (val & ~0xcffull)
 			return false;
@@ -97,6 +117,8 @@ enum exit_action vmx_exit_rdmsr(struct vcpu *v, uint64_t qual)
 
 	(void)qual;
 	if (!msr_read(v, (uint32_t)g->rcx, &val)) {
+		pr_debug("qhv: dom %s: rdmsr 0x%x -> #GP\n", v->dom->name,
+			 (uint32_t)g->rcx);
 		vmx_inject_gp();
 		return EXIT_CONTINUE;
 	}
@@ -113,6 +135,8 @@ enum exit_action vmx_exit_wrmsr(struct vcpu *v, uint64_t qual)
 
 	(void)qual;
 	if (!msr_write(v, (uint32_t)g->rcx, val)) {
+		pr_debug("qhv: dom %s: wrmsr 0x%x <- 0x%lx -> #GP\n",
+			 v->dom->name, (uint32_t)g->rcx, val);
 		vmx_inject_gp();
 		return EXIT_CONTINUE;
 	}

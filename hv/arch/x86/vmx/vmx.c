@@ -12,10 +12,12 @@
 #include "core/sched.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "arch/apic.h"
+#include "arch/setup.h"
 
 struct vmx_caps vmx;
 
-static uint64_t msr_bitmap_pa, io_bitmap_pa;
+static uint64_t msr_bitmap_pa, io_bitmap_pa, io_bitmap_dom0_pa;
 static uint16_t next_vpid = 1;
 
 /* Time slice in TSC ticks (Bochs' TSC runs at its ips rate). */
@@ -136,7 +138,8 @@ static int bitmaps_init(void)
 	unsigned i;
 
 	if (mm_alloc_pages(1, PAGE_SIZE, &msr_bitmap_pa) ||
-	    mm_alloc_pages(2, PAGE_SIZE, &io_bitmap_pa))
+	    mm_alloc_pages(2, PAGE_SIZE, &io_bitmap_pa) ||
+	    mm_alloc_pages(2, PAGE_SIZE, &io_bitmap_dom0_pa))
 		return -QHV_ENOMEM;
 	/* Every port and MSR exits unless listed: the hv decides, not the
 	 * guest.  The pass-through MSRs are either switched by VMX itself or
@@ -145,7 +148,16 @@ static int bitmaps_init(void)
 	memset(phys_to_virt(io_bitmap_pa), 0xff, 2 * PAGE_SIZE);
 	for (i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
 		msr_passthrough(phys_to_virt(msr_bitmap_pa), passthrough[i]);
+	/* dom0 drives the platform's ports itself (zeroed = pass-through);
+	 * vmx_trap_dom0_port() marks the few the hv must see. */
 	return 0;
+}
+
+void vmx_trap_dom0_port(uint16_t port)
+{
+	uint8_t *bm = phys_to_virt(io_bitmap_dom0_pa);
+
+	bm[port / 8] |= (uint8_t)(1u << (port % 8));
 }
 
 static int vmxon(uint64_t pa)
@@ -251,6 +263,14 @@ int arch_map_ram(struct domain *d, uint64_t gpa, uint64_t hpa, uint64_t len)
 			     EPT_RWX | EPT_OWNED, vmx.ept_2m);
 }
 
+int arch_map_identity(struct domain *d, uint64_t base, uint64_t len,
+		      bool mmio)
+{
+	/* MMIO is uncached whatever the guest's PAT says (IPAT). */
+	return ept_map_range(d->arch.ept_root_pa, base, base, len,
+			     EPT_RWX | (mmio ? EPT_UC : 0), vmx.ept_2m);
+}
+
 int arch_gpa_to_hpa(struct domain *d, uint64_t gpa, uint64_t *hpa,
 		    uint64_t *contig)
 {
@@ -278,6 +298,8 @@ int arch_vcpu_init(struct vcpu *v)
 	fpu[24] = 0x80;
 	fpu[25] = 0x1f;
 	a->xcr0 = 1;
+	a->extint_vector = -1;
+	a->sipi_vector = -1;
 	a->vpid = next_vpid++;
 	a->launched = false;
 	return 0;
@@ -359,8 +381,13 @@ static void vmcs_controls(struct vcpu *v)
 	vmwrite(EXIT_MSR_LOAD_COUNT, 0);
 	vmwrite(ENTRY_MSR_LOAD_COUNT, 0);
 	vmwrite(ENTRY_INTR_INFO, 0);
-	vmwrite(IO_BITMAP_A, io_bitmap_pa);
-	vmwrite(IO_BITMAP_B, io_bitmap_pa + PAGE_SIZE);
+	{
+		uint64_t io = v->dom->arch.privileged ? io_bitmap_dom0_pa :
+							 io_bitmap_pa;
+
+		vmwrite(IO_BITMAP_A, io);
+		vmwrite(IO_BITMAP_B, io + PAGE_SIZE);
+	}
 	vmwrite(MSR_BITMAP, msr_bitmap_pa);
 	vmwrite(TSC_OFFSET, 0);
 	vmwrite(VPID, v->arch.vpid);
@@ -381,6 +408,119 @@ void arch_vcpu_set_mb_state(struct vcpu *v, uint32_t entry, uint32_t eax,
 	v->arch.regs.rax = eax;
 	v->arch.regs.rbx = ebx;
 	v->arch.boot_rip = entry;
+}
+
+void arch_vcpu_set_linux_state(struct vcpu *v, uint64_t entry, uint64_t rsi,
+			       uint64_t cr3, uint64_t gdt)
+{
+	memset(&v->arch.regs, 0, sizeof(v->arch.regs));
+	v->arch.regs.rsi = rsi;
+	v->arch.boot_rip = entry;
+	v->arch.boot_cr3 = cr3;
+	v->arch.boot_gdt = gdt;
+	v->arch.boot_linux = true;
+}
+
+void arch_vcpu_enable_vlapic(struct vcpu *v, uint32_t apic_id)
+{
+	v->arch.has_vlapic = true;
+	vlapic_reset(&v->arch.lapic, apic_id);
+}
+
+void arch_vcpu_set_wait_sipi(struct vcpu *v)
+{
+	v->arch.sipi_vector = -1;
+	v->arch.wait_sipi = true;
+}
+
+bool arch_vcpu_runnable(const struct vcpu *v)
+{
+	return !v->stopped &&
+	       !__atomic_load_n(&v->arch.wait_sipi, __ATOMIC_ACQUIRE);
+}
+
+void arch_kick_cpu(unsigned pcpu)
+{
+	apic_send_ipi(percpu_area[pcpu].apic_id, KICK_VECTOR);
+}
+
+void arch_cpu_idle(void)
+{
+	/* STI's shadow covers HLT: a kick that arrives in between still
+	 * wakes us. */
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+static void vmcs_common_guest(void)
+{
+	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_RSP, 0);
+	vmwrite(GUEST_RFLAGS, 0x2);
+	vmwrite(GUEST_PENDING_DBG, 0);
+	vmwrite(GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(GUEST_ACTIVITY, 0);
+	vmwrite(GUEST_SYSENTER_CS, 0);
+	vmwrite(GUEST_SYSENTER_ESP, 0);
+	vmwrite(GUEST_SYSENTER_EIP, 0);
+	vmwrite(GUEST_DEBUGCTL, 0);
+	vmwrite(GUEST_PAT, 0x0007040600070406ull);
+	set_seg(GUEST_LDTR_SEL, 0, 0, 0, 0x10000);	/* unusable */
+}
+
+/* Linux 64-bit boot protocol: long mode, paging on with the loader's
+ * identity map, __BOOT_CS/__BOOT_DS flat segments, interrupts off. */
+static void vmcs_guest_linux_state(struct vcpu *v)
+{
+	uint64_t cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	uint64_t cr4 = CR4_PAE;
+
+	vmcs_common_guest();
+	set_seg(GUEST_CS_SEL, 0x10, 0, 0xffffffff, 0xa09b);
+	set_seg(GUEST_DS_SEL, 0x18, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_ES_SEL, 0x18, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_SS_SEL, 0x18, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_FS_SEL, 0x18, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_GS_SEL, 0x18, 0, 0xffffffff, 0xc093);
+	set_seg(GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);	/* busy 64-bit TSS */
+	vmwrite(GUEST_GDTR_BASE, v->arch.boot_gdt);
+	vmwrite(GUEST_GDTR_LIMIT, 0x1f);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0);
+	vmwrite(CR0_SHADOW, cr0);
+	vmwrite(GUEST_CR0, vmx_cr0_real(cr0));
+	vmwrite(CR4_SHADOW, cr4);
+	vmwrite(GUEST_CR4, vmx_cr4_real(cr4));
+	vmwrite(GUEST_CR3, v->arch.boot_cr3);
+	vmwrite(GUEST_EFER, EFER_LME | EFER_LMA);
+	vmwrite(ENTRY_CTLS, vmx.entry | ENTRY_IA32E);
+	vmwrite(GUEST_RIP, v->arch.boot_rip);
+}
+
+/* An AP after INIT-SIPI: real mode at vector << 12. */
+static void vmcs_guest_sipi_state(struct vcpu *v)
+{
+	uint64_t base = (uint64_t)v->arch.sipi_vector << 12;
+	uint64_t cr0 = CR0_ET;
+
+	vmcs_common_guest();
+	set_seg(GUEST_CS_SEL, (uint16_t)(base >> 4), base, 0xffff, 0x9b);
+	set_seg(GUEST_DS_SEL, 0, 0, 0xffff, 0x93);
+	set_seg(GUEST_ES_SEL, 0, 0, 0xffff, 0x93);
+	set_seg(GUEST_SS_SEL, 0, 0, 0xffff, 0x93);
+	set_seg(GUEST_FS_SEL, 0, 0, 0xffff, 0x93);
+	set_seg(GUEST_GS_SEL, 0, 0, 0xffff, 0x93);
+	set_seg(GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);
+	vmwrite(GUEST_GDTR_BASE, 0);
+	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
+	vmwrite(CR0_SHADOW, cr0);
+	vmwrite(GUEST_CR0, vmx_cr0_real(cr0));
+	vmwrite(CR4_SHADOW, 0);
+	vmwrite(GUEST_CR4, vmx_cr4_real(0));
+	vmwrite(GUEST_CR3, 0);
+	vmwrite(GUEST_EFER, 0);
+	vmwrite(GUEST_RIP, 0);
 }
 
 static void vmcs_guest_mb_state(struct vcpu *v)
@@ -479,7 +619,12 @@ static void vmcs_first_load(struct vcpu *v)
 	vmptrld(v->arch.vmcs_pa);
 	vmcs_host_state();
 	vmcs_controls(v);
-	vmcs_guest_mb_state(v);
+	if (v->arch.boot_linux)
+		vmcs_guest_linux_state(v);
+	else if (v->arch.sipi_vector >= 0)
+		vmcs_guest_sipi_state(v);
+	else
+		vmcs_guest_mb_state(v);
 	v->arch.vmcs_ready = true;
 }
 
@@ -507,14 +652,22 @@ void arch_vcpu_run(struct vcpu *v)
 	}
 	start = rdtsc();
 	while (!v->stopped) {
-		uint64_t used = rdtsc() - start;
+		uint64_t now = rdtsc(), used = now - start, budget;
 		unsigned reason;
 		int rc;
 
 		if (used >= SLICE_TSC && sched_others_waiting())
 			return;
-		vmwrite(PREEMPT_TIMER, used >= SLICE_TSC ? SLICE_TSC >> vmx.preempt_shift :
-					(SLICE_TSC - used) >> vmx.preempt_shift);
+		budget = used >= SLICE_TSC ? SLICE_TSC : SLICE_TSC - used;
+		if (v->arch.has_vlapic) {
+			uint64_t next;
+
+			vmx_deliver_interrupts(v, now);
+			next = vlapic_next_event(&v->arch.lapic);
+			if (next && next - now < budget)
+				budget = next > now ? next - now : 0;
+		}
+		vmwrite(PREEMPT_TIMER, budget >> vmx.preempt_shift);
 		rc = vmx_enter(&v->arch.regs, v->arch.launched);
 		if (rc) {
 			report_entry_failure(v, rc);
@@ -531,6 +684,9 @@ void arch_vcpu_run(struct vcpu *v)
 				     vmread(GUEST_RIP));
 			return;
 		}
+		/* Entry consumed the injected event, if any. */
+		vmwrite(ENTRY_INTR_INFO, 0);
+		vmx_reinject_vectoring();
 		reason &= 0xffff;
 		if (reason < VMX_EXIT_REASONS)
 			pc->arch.exits[reason]++;

@@ -63,6 +63,7 @@ uint64_t vmx_cr4_real(uint64_t guest_cr4);
 #define EPT_RWX (EPT_R | EPT_W | EPT_X)
 #define EPT_MT_WB (6ull << 3)
 #define EPT_OWNED (1ull << 58) /* software bit: frame belongs to the domain */
+#define EPT_UC (1ull << 59)	/* ask for an uncached (MMIO) mapping */
 int ept_init(uint64_t *root_pa);
 int ept_map_range(uint64_t root_pa, uint64_t gpa, uint64_t hpa, uint64_t len,
 		  uint64_t flags, bool allow_2m);
@@ -74,6 +75,15 @@ int ept_lookup(uint64_t root_pa, uint64_t gpa, uint64_t *hpa, uint64_t *flags,
 typedef void (*ept_leaf_fn)(uint64_t hpa, uint64_t size, uint64_t flags);
 void ept_destroy(uint64_t root_pa, ept_leaf_fn fn);
 void ept_invalidate(uint64_t root_pa);
+
+/* Interrupt delivery (intr.c) and the local APIC page (lapic_mmio.c). */
+void vmx_reinject_vectoring(void);
+void vmx_deliver_interrupts(struct vcpu *v, uint64_t now);
+bool vmx_interrupt_pending(struct vcpu *v);
+enum exit_action vmx_halt_vlapic(struct vcpu *v);
+enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa);
+exit_handler_t vmx_exit_intr_window;
+void vmx_trap_dom0_port(uint16_t port);
 
 /* Guest page-table walk (guest_mem.c). */
 int vmx_gva_to_gpa(struct vcpu *v, uint64_t gva, uint64_t *gpa);

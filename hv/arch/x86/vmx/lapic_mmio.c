@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Emulated MMIO for dom0: the virtual local APIC page (xAPIC at
+ * 0xfee00000) and "holes" (memory dom0 does not own).  Neither is mapped
+ * in dom0's EPT, so each access is an EPT violation; the faulting
+ * instruction is fetched and decoded here (the MOV forms compilers and
+ * Linux use), emulated, and skipped.  IPIs go to the sibling vCPUs.
+ */
+#include <qhv/hypercall.h>
+#include "vmx.h"
+#include "arch/apic.h"
+#include "arch/x86.h"
+#include "core/domain.h"
+#include "core/mm.h"
+#include "core/percpu.h"
+#include "lib/printk.h"
+#include "lib/string.h"
+
+struct mmio_insn {
+	unsigned len;
+	unsigned size;		/* operand bytes */
+	bool write;
+	bool has_imm;
+	bool xchg;
+	unsigned reg;		/* ModRM.reg (with REX.R) */
+	uint64_t imm;
+};
+
+/* Fetch up to 15 instruction bytes at the guest's RIP. */
+static unsigned fetch_insn(struct vcpu *v, uint8_t *buf)
+{
+	uint64_t rip = vmread(GUEST_RIP) + vmread(GUEST_CS_BASE);
+	unsigned n = 0;
+
+	while (n < 15) {
+		uint64_t gpa, hpa, contig;
+		uint64_t chunk = PAGE_SIZE - ((rip + n) & (PAGE_SIZE - 1));
+
+		if (vmx_gva_to_gpa(v, rip + n, &gpa) ||
+		    arch_gpa_to_hpa(v->dom, gpa, &hpa, &contig))
+			break;
+		if (chunk > contig)
+			chunk = contig;
+		if (chunk > 15 - n)
+			chunk = 15 - n;
+		memcpy(buf + n, phys_to_virt(hpa), chunk);
+		n += (unsigned)chunk;
+	}
+	return n;
+}
+
+/* Decode the MOV/XCHG forms that can touch memory.  Returns false for
+ * anything else (the domain is then crashed: we do not guess). */
+static bool decode(const uint8_t *b, unsigned avail, bool long_mode,
+		   struct mmio_insn *d)
+{
+	unsigned i = 0, rex = 0, mod, rm;
+	bool opsize = false;
+	uint8_t op;
+
+	memset(d, 0, sizeof(*d));
+	for (; i < avail; i++) {
+		uint8_t p = b[i];
+
+		if (p == 0x66)
+			opsize = true;
+		else if (p == 0x67 || p == 0xf0 || p == 0x2e || p == 0x36 ||
+			 p == 0x3e || p == 0x26 || p == 0x64 || p == 0x65)
+			continue;
+		else
+			break;
+	}
+	if (i < avail && long_mode && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 2 > avail)
+		return false;
+	op = b[i++];
+	d->size = (rex & 8) ? 8 : opsize ? 2 : 4;
+	switch (op) {
+	case 0x88: d->write = true; d->size = 1; break;
+	case 0x89: d->write = true; break;
+	case 0x8a: d->size = 1; break;
+	case 0x8b: break;
+	case 0x87: d->write = true; d->xchg = true; break;
+	case 0xc6: d->write = true; d->has_imm = true; d->size = 1; break;
+	case 0xc7: d->write = true; d->has_imm = true; break;
+	default:
+		return false;
+	}
+	mod = b[i] >> 6;
+	d->reg = ((b[i] >> 3) & 7) | ((rex & 4) ? 8 : 0);
+	rm = b[i] & 7;
+	i++;
+	if (mod == 3)
+		return false;
+	if (rm == 4) { /* SIB */
+		if (i >= avail)
+			return false;
+		if (mod == 0 && (b[i] & 7) == 5)
+			i += 4;
+		i++;
+	} else if (mod == 0 && rm == 5) {
+		i += 4; /* disp32 or RIP-relative */
+	}
+	i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
+	if (d->has_imm) {
+		unsigned isz = d->size == 1 ? 1 : d->size == 2 ? 2 : 4;
+		unsigned k;
+
+		if (i + isz > avail)
+			return false;
+		for (k = 0; k < isz; k++)
+			d->imm |= (uint64_t)b[i + k] << (8 * k);
+		i += isz;
+	}
+	if (i > avail)
+		return false;
+	d->len = i;
+	return true;
+}
+
+static uint64_t *reg_ptr(struct vcpu *v, unsigned r, uint64_t *rsp)
+{
+	struct guest_regs *g = &v->arch.regs;
+	uint64_t *map[16] = { &g->rax, &g->rcx, &g->rdx, &g->rbx, rsp,
+			      &g->rbp, &g->rsi, &g->rdi, &g->r8, &g->r9,
+			      &g->r10, &g->r11, &g->r12, &g->r13, &g->r14,
+			      &g->r15 };
+
+	return map[r & 15];
+}
+
+static void deliver_ipi(struct vcpu *src, struct vcpu *t,
+			const struct vlapic_ipi *ipi)
+{
+	struct arch_vcpu *a = &t->arch;
+
+	switch (ipi->mode) {
+	case 0: /* fixed */
+	case 1: /* lowest priority: the chosen target */
+		vlapic_set_irq(&a->lapic, ipi->vector, false, false);
+		break;
+	case 4:
+		a->nmi_pending = true;
+		break;
+	case 5: /* INIT: only a vCPU that never started waits for SIPI */
+		return;
+	case 6:
+		if (a->wait_sipi && a->sipi_vector < 0) {
+			a->sipi_vector = ipi->vector;
+			__atomic_store_n(&a->wait_sipi, false, __ATOMIC_RELEASE);
+		}
+		break;
+	default:
+		return; /* SMI and reserved modes are ignored */
+	}
+	if (t != src)
+		arch_kick_cpu(t->pcpu);
+}
+
+static void route_ipi(struct vcpu *src, const struct vlapic_ipi *ipi)
+{
+	struct domain *d = src->dom;
+	unsigned i;
+
+	if (ipi->level_deassert)
+		return;
+	for (i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu *t = &d->vcpu[i];
+		bool hit;
+
+		switch (ipi->shorthand) {
+		case 1: hit = t == src; break;
+		case 2: hit = true; break;
+		case 3: hit = t != src; break;
+		default:
+			hit = vlapic_match(&t->arch.lapic, ipi->logical, ipi->dest);
+			break;
+		}
+		if (hit && !t->stopped) {
+			deliver_ipi(src, t, ipi);
+			/* lowest priority: one target is enough */
+			if (ipi->mode == 1)
+				return;
+		}
+	}
+}
+
+static uint32_t lapic_read(struct vcpu *v, uint64_t gpa)
+{
+	return vlapic_read(&v->arch.lapic, (uint32_t)(gpa & 0xfff), rdtsc());
+}
+
+static void lapic_write(struct vcpu *v, uint64_t gpa, uint32_t val)
+{
+	struct vlapic *l = &v->arch.lapic;
+	uint32_t off = (uint32_t)(gpa & 0xfff);
+	uint64_t now = rdtsc();
+	struct vlapic_ipi ipi;
+	int eoi_vec;
+
+	if (vlapic_write(l, off, val, now, &ipi, &eoi_vec))
+		route_ipi(v, &ipi);
+	if (eoi_vec >= 0)
+		apic_eoi(); /* the physical interrupt is done too */
+	if (off == 0xd0 || off == 0xe0) /* LDR/DFR: mirror for routing */
+		apic_set_logical(vlapic_read(l, 0xd0, now),
+				 vlapic_read(l, 0xe0, now));
+}
+
+/* dom0 touching memory it does not have (the hv's, other domains'):
+ * reads see an empty bus, writes vanish.  Never the hv's data. */
+static uint32_t hole_read(struct vcpu *v, uint64_t gpa)
+{
+	static unsigned reported;
+
+	if (reported < 8) {
+		reported++;
+		pr_info("qhv: dom %s: access to unassigned memory 0x%lx (reads as ~0)\n",
+			v->dom->name, gpa);
+	}
+	return ~0u;
+}
+
+static void hole_write(struct vcpu *v, uint64_t gpa, uint32_t val)
+{
+	(void)val;
+	hole_read(v, gpa);
+}
+
+enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa)
+{
+	bool lapic = v->arch.has_vlapic && (gpa & ~0xfffull) == VLAPIC_BASE;
+	uint64_t rsp = vmread(GUEST_RSP);
+	struct mmio_insn d;
+	uint8_t buf[15];
+	unsigned n = fetch_insn(v, buf);
+	uint64_t *reg;
+
+	if (!decode(buf, n, vmx_guest_64bit(), &d)) {
+		domain_crash(v->dom, "unsupported instruction for MMIO at gpa=0x%lx rip=0x%lx",
+			     gpa, vmread(GUEST_RIP));
+		return EXIT_RESCHED;
+	}
+	reg = reg_ptr(v, d.reg, &rsp);
+	if (d.write) {
+		uint32_t val = (uint32_t)(d.has_imm ? d.imm : *reg);
+		uint32_t old = lapic ? lapic_read(v, gpa) : ~0u;
+
+		if (lapic)
+			lapic_write(v, gpa, val);
+		else
+			hole_write(v, gpa, val);
+		if (d.xchg)
+			*reg = old;
+	} else {
+		uint64_t val = lapic ? lapic_read(v, gpa) : hole_read(v, gpa);
+
+		if (!lapic && d.size == 8)
+			val = ~0ull;
+		if (d.size == 4 || d.size == 8)
+			*reg = val; /* 32-bit loads zero-extend */
+		else if (d.size == 2)
+			*reg = (*reg & ~0xffffull) | (val & 0xffff);
+		else
+			*reg = (*reg & ~0xffull) | (val & 0xff);
+	}
+	if (d.reg == 4)
+		vmwrite(GUEST_RSP, rsp);
+	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + d.len);
+	return EXIT_CONTINUE;
+}
