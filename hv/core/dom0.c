@@ -532,6 +532,11 @@ int dom0_build(const struct boot_info *bi, unsigned ncpus)
 			d0.want_cpus, ncpus, ncpus);
 		d0.want_cpus = ncpus;
 	}
+	/* Without an initramfs (or a root= to mount) Linux can only panic. */
+	if (d0.initrd < 0 && !find_token(bi->mods[d0.kernel].string, "root=", true)) {
+		pr_err("qhv: dom0: no 'dom0-initrd' module and no root= on its command line\n");
+		return -QHV_EINVAL;
+	}
 	rc = load_kernel(&bi->mods[d0.kernel], &plan);
 	if (!rc && d0.initrd >= 0)
 		rc = load_initrd(&bi->mods[d0.initrd], plan.highest, &initrd,
@@ -540,8 +545,6 @@ int dom0_build(const struct boot_info *bi, unsigned ncpus)
 		pr_err("qhv: dom0: cannot load its kernel (see above)\n");
 		return rc;
 	}
-	if (d0.initrd < 0)
-		pr_warn("qhv: dom0: no dom0-initrd module\n");
 	cmdline_size = build_cmdline(&bi->mods[d0.kernel], d0.want_cpus);
 	if (cmdline_size < 0)
 		return cmdline_size;

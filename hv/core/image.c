@@ -507,6 +507,10 @@ int image_parse_linux(const void *img, size_t size, struct image_plan *out)
 		pr_err("qhv: image: empty image\n");
 		return -QHV_EINVAL;
 	}
+	if (size < 4 || memcmp(img, "\x7f" "ELF", 4)) {
+		pr_err("qhv: image: dom0 kernel is not an ELF vmlinux (a bzImage must be decompressed first)\n");
+		return -QHV_EINVAL;
+	}
 	rc = parse_elf(img, size, out, true);
 	if (rc == 0 && size >= 20 && ((const uint8_t *)img)[4] != 2) {
 		pr_err("qhv: image: a Linux vmlinux must be ELF64\n");

@@ -7,6 +7,7 @@
 #include <qhv/hypercall.h>
 #include "core/bootdom.h"
 #include "core/dom0.h"
+#include "core/cmdline.h"
 #include "arch/dom0_io.h"
 #include "arch/setup.h"
 #include "core/domain.h"
@@ -21,6 +22,7 @@
 #include "lib/printk.h"
 
 static unsigned boot_errors;
+static bool no_reboot;
 static uint64_t frames_at_boot;
 
 void hv_start(const struct boot_info *bi)
@@ -28,6 +30,11 @@ void hv_start(const struct boot_info *bi)
 	unsigned ncpus, created;
 	int dom0;
 
+	{
+		char v[4];
+
+		no_reboot = cmdline_get(bi->cmdline, "noreboot", v, sizeof(v));
+	}
 	if (arch_virt_check())
 		system_finish(1);
 	if (arch_virt_cpu_init())
@@ -69,6 +76,12 @@ void system_finish(int status)
 
 void system_reset(void)
 {
+	/* noreboot (as in Xen): a reset request powers off instead, so a
+	 * test run ends rather than booting again. */
+	if (no_reboot) {
+		pr_info("qhv: reset requested; noreboot: powering off\n");
+		system_finish(1);
+	}
 	pr_info("qhv: resetting the machine\n");
 	arch_reset();
 }
