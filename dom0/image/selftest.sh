@@ -9,12 +9,19 @@
 # qhv.hv_range=0xSTART-0xEND.  A missing token fails its check: the hv is
 # expected to pass all three.
 
+# For host-side tests of the script's logic only: a different command line
+# file and physical-memory device.
+CMDLINE=${QHV_SELFTEST_CMDLINE:-/proc/cmdline}
+DEVMEM=${QHV_SELFTEST_DEVMEM:-/dev/mem}
+
 fails=0
 pass() { echo "PASS $*"; }
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 cmdline_value() { # NAME -> value of NAME= on the kernel command line
-	for tok in $(cat /proc/cmdline); do
+	read -r line < "$CMDLINE"
+	# Unquoted on purpose: the command line is split into its words.
+	for tok in $line; do
 		case "$tok" in
 		"$1"=*) echo "${tok#*=}"; return 0 ;;
 		esac
@@ -35,24 +42,27 @@ else
 fi
 
 # --- cpuid-signature: leaf 0x40000000 = "QHVQHVQHVQHV", 0x40000001 EAX = ABI.
-out=$(qhv-cpuid 2>&1)
-if [ $? -eq 0 ]; then
+if out=$(qhv-cpuid 2>&1); then
 	pass cpuid-signature "$out"
 else
 	fail cpuid-signature "$out"
 fi
 
-# --- memory: MemTotal within [80%, 100%] of qhv.dom0_mem.  MemTotal is RAM
-# less what the kernel reserves for itself (image, memmap, crash areas), so
-# it is always somewhat below what the hv gave.
+# --- memory: MemTotal is RAM less what the kernel keeps for itself: about
+# 50 MiB for this kernel (image, bss, memmap, low 1 MiB) plus ~1.6% for the
+# page structs (measured bare in QEMU, docs/dom0-image.md).  So pass when
+# MemTotal <= the amount given and >= 80% of it - or, for small dom0s where
+# the fixed part is more than 20%, >= given - 72 MiB.  The upper bound is the
+# one that matters for isolation: dom0 must not see more RAM than it was given.
 if mem_mib=$(cmdline_value qhv.dom0_mem); then
 	total_kib=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
 	given_kib=$((mem_mib * 1024))
-	if [ "$total_kib" -le "$given_kib" ] && \
-	   [ $((total_kib * 100)) -ge $((given_kib * 80)) ]; then
+	low_kib=$((given_kib * 80 / 100))
+	[ $((given_kib - 72 * 1024)) -lt "$low_kib" ] && low_kib=$((given_kib - 72 * 1024))
+	if [ "$total_kib" -le "$given_kib" ] && [ "$total_kib" -ge "$low_kib" ]; then
 		pass memory "MemTotal $total_kib kB of $given_kib kB given ($((total_kib * 100 / given_kib))%)"
 	else
-		fail memory "MemTotal $total_kib kB not within 80-100% of $given_kib kB"
+		fail memory "MemTotal $total_kib kB not within $low_kib-$given_kib kB (qhv.dom0_mem=$mem_mib)"
 	fi
 else
 	fail memory "no qhv.dom0_mem= on the kernel command line"
@@ -70,12 +80,12 @@ else
 	start=$((${range%-*}))
 	page=$((start / 4096))
 	off=$((start % 4096))
-	if dd if=/dev/mem of=/tmp/hvpage bs=4096 skip=$page count=1 \
+	if dd if="$DEVMEM" of=/tmp/hvpage bs=4096 skip=$page count=1 \
 		2>/tmp/hvpage.err; then
 		dd if=/tmp/hvpage bs=1 skip=$off count=12 2>/dev/null > /tmp/hvbytes
 		printf 'QHV-HV-IMAGE' > /tmp/hvmarker
 		if cmp -s /tmp/hvbytes /tmp/hvmarker; then
-			fail devmem-isolation "read the hv marker at $range through /dev/mem"
+			fail devmem-isolation "read the hv marker at $range through $DEVMEM"
 		elif [ ! -s /tmp/hvbytes ]; then
 			pass devmem-isolation "read at ${range%-*} returned no data"
 		else
@@ -104,7 +114,10 @@ fi
 disks=
 i=0
 while [ $i -lt 20 ]; do
-	disks=$(ls /sys/block 2>/dev/null | grep -E '^(sd|sr)' | tr '\n' ' ')
+	disks=
+	for b in /sys/block/sd* /sys/block/sr*; do
+		[ -e "$b" ] && disks="$disks${b#/sys/block/} "
+	done
 	[ -n "$disks" ] && break
 	[ "$(awk 'NR > 2' /proc/partitions | wc -l)" -gt 0 ] && break
 	sleep 0.5
