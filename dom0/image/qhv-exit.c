@@ -5,6 +5,10 @@
  * isa-debug-exit device on the same port ends QEMU with (CODE << 1) | 1, so
  * the image can be checked without the hypervisor.
  *
+ * Console output is drained first (tcdrain): the OUT ends the machine at
+ * once, and a serial console still holding "script exit status N" in its
+ * transmit buffer would lose it (seen under Bochs, whose UART is slow).
+ *
  * If the OUT returns (nothing claimed the port), this exits 1 and the caller
  * (/init) powers off.  Linked statically so the initramfs needs no libc.
  */
@@ -13,7 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/io.h>
+#include <termios.h>
+#include <unistd.h>
 #include <qhv/hypercall.h>
+
+/* Wait until the console has sent what we and earlier commands wrote;
+ * not a tty (a pipe, a file) is fine. */
+static void drain(void)
+{
+	fflush(NULL);
+	tcdrain(STDOUT_FILENO);
+	tcdrain(STDERR_FILENO);
+}
 
 int main(int argc, char **argv)
 {
@@ -36,8 +51,10 @@ int main(int argc, char **argv)
 			QHV_PORT_TEST_EXIT, strerror(errno));
 		return 1;
 	}
+	drain();
 	outl((unsigned int)code, QHV_PORT_TEST_EXIT);
 	fprintf(stderr, "qhv-exit: port 0x%x write returned\n",
 		QHV_PORT_TEST_EXIT);
+	drain();
 	return 1;
 }
