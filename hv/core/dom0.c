@@ -21,6 +21,7 @@
 #include "core/image.h"
 #include "core/mm.h"
 #include "core/percpu.h"
+#include "arch/platform.h"
 #include "arch/vcpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
@@ -570,9 +571,9 @@ int dom0_build(const struct boot_info *bi, unsigned ncpus)
 			arch_vcpu_set_wait_sipi(v);
 		percpu_area[i].dom0_vcpu = v;
 	}
-	pr_info("qhv: dom0: kernel 0x%lx-0x%lx entry 0x%lx, initrd %lu KiB at 0x%lx, %u vCPU(s)\n",
+	pr_info("qhv: dom0: kernel 0x%lx-0x%lx entry 0x%lx, initrd %lu KiB at 0x%lx, %u vCPU(s), tsc=%lu\n",
 		plan.lowest, plan.highest, plan.entry, initrd_size >> 10,
-		initrd, d->nr_vcpus);
+		initrd, d->nr_vcpus, arch_read_tsc());
 	pr_info("qhv: dom0: cmdline '%s'\n", (const char *)phys_to_virt(BP_CMDLINE));
 	domain_start(d, 0);
 	return 1;

@@ -125,8 +125,9 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 		panic("no boot information");
 	}
 	console_configure(boot_info.cmdline);
-	pr_info("qhv: qhv %s (hypercall ABI %u.%u) starting; cmdline '%s'\n",
-		QHV_VERSION_STRING, QHV_ABI_MAJOR, QHV_ABI_MINOR,
+	/* The TSC stamp lets benchmarks measure emulated time from here. */
+	pr_info("qhv: qhv %s (hypercall ABI %u.%u) starting at tsc=%lu; cmdline '%s'\n",
+		QHV_VERSION_STRING, QHV_ABI_MAJOR, QHV_ABI_MINOR, rdtsc(),
 		boot_info.cmdline);
 	memory_init(&boot_info);
 	acpi_init(&boot_info);

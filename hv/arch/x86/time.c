@@ -40,3 +40,8 @@ void udelay(uint64_t us)
 	while (rdtsc() < end)
 		cpu_relax();
 }
+
+uint64_t arch_read_tsc(void)
+{
+	return rdtsc();
+}

@@ -18,6 +18,9 @@ __attribute__((noreturn)) void arch_reset(void);
 /* Print per-CPU VM-exit counts (observability; one line per CPU). */
 void arch_report_stats(void);
 
+/* The CPU's time-stamp counter (for reports and benchmarks). */
+uint64_t arch_read_tsc(void);
+
 /* Microseconds delay (TSC-calibrated). */
 void udelay(uint64_t us);
 
