@@ -69,6 +69,10 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 			r.eax = r.ebx = r.ecx = r.edx = 0;
 			break;
 		case 0xd:
+			if (sub == 0) { /* only what the hv switches */
+				r.eax &= (uint32_t)vmx.xcr0_all;
+				r.edx &= (uint32_t)(vmx.xcr0_all >> 32);
+			}
 			if (sub == 1)
 				r.eax &= ~(1u << 3); /* XSAVES is not enabled */
 			break;

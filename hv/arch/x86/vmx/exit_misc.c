@@ -128,14 +128,11 @@ enum exit_action vmx_exit_xsetbv(struct vcpu *v, uint64_t qual)
 {
 	struct guest_regs *g = &v->arch.regs;
 	uint64_t val = (g->rdx << 32) | (uint32_t)g->rax;
-	struct cpuid_regs r;
-
 	(void)qual;
-	cpuid_count(0xd, 0, &r);
 	/* XCR0 only; x87 always on; AVX needs SSE; only host-supported bits. */
 	if ((uint32_t)g->rcx != 0 || !vmx.xsave || !(val & 1) ||
 	    ((val & 4) && !(val & 2)) ||
-	    (val & ~(((uint64_t)r.edx << 32) | r.eax)) ||
+	    (val & ~vmx.xcr0_all) ||
 	    !(vmread(GUEST_CR4) & CR4_OSXSAVE)) {
 		vmx_inject_gp();
 		return EXIT_CONTINUE;

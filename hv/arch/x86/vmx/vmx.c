@@ -55,6 +55,18 @@ int arch_virt_check(void)
 		goto fail;
 	}
 	vmx.xsave = r.ecx & (1u << 26);
+	if (vmx.xsave) {
+		struct cpuid_regs x;
+
+		/* x87, SSE, AVX, MPX, AVX-512, PKRU; not AMX tiles (8 KiB). */
+		cpuid_count(0xd, 0, &x);
+		vmx.xcr0_all = (((uint64_t)x.edx << 32) | x.eax) & 0x2ffull;
+		if (x.ecx > PAGE_SIZE) {
+			pr_warn("qhv: XSAVE area of %u bytes: keeping x87/SSE/AVX only\n",
+				x.ecx);
+			vmx.xcr0_all &= 7;
+		}
+	}
 	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	if ((fc & 1) && !(fc & 4)) {
 		missing = "VMX enabled in IA32_FEATURE_CONTROL";
@@ -143,7 +155,7 @@ static int bitmaps_init(void)
 		return -QHV_ENOMEM;
 	/* Every port and MSR exits unless listed: the hv decides, not the
 	 * guest.  The pass-through MSRs are either switched by VMX itself or
-	 * swapped by vcpu_switch(). */
+	 * swapped by vcpu_save_prev() and vcpu_restore_next(). */
 	memset(phys_to_virt(msr_bitmap_pa), 0xff, PAGE_SIZE);
 	memset(phys_to_virt(io_bitmap_pa), 0xff, 2 * PAGE_SIZE);
 	for (i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]); i++)
@@ -559,15 +571,20 @@ static void vmcs_guest_mb_state(struct vcpu *v)
 	vmwrite(GUEST_PAT, 0x0007040600070406ull);
 }
 
+/* XSAVE covers only the components enabled in XCR0, but a guest may use
+ * SSE (and more) with XCR0 = x87: save and restore with every component
+ * the hv can hold in one page enabled, then give the guest its own XCR0. */
 static void fpu_save(struct vcpu *v)
 {
 	void *area = phys_to_virt(v->arch.fpu_pa);
 
-	if (vmx.xsave)
+	if (vmx.xsave) {
+		xsetbv(0, vmx.xcr0_all);
 		__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u)
 				 : "memory");
-	else
+	} else {
 		__asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory");
+	}
 }
 
 static void fpu_restore(struct vcpu *v)
@@ -575,9 +592,10 @@ static void fpu_restore(struct vcpu *v)
 	void *area = phys_to_virt(v->arch.fpu_pa);
 
 	if (vmx.xsave) {
-		xsetbv(0, v->arch.xcr0);
+		xsetbv(0, vmx.xcr0_all);
 		__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"(~0u), "d"(~0u)
 				 : "memory");
+		xsetbv(0, v->arch.xcr0);
 	} else {
 		__asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory");
 	}
@@ -585,23 +603,26 @@ static void fpu_restore(struct vcpu *v)
 
 /* Registers VMX does not switch: kept in hardware for the current vCPU,
  * saved and restored only when another vCPU takes this CPU. */
-static void vcpu_switch(struct percpu *pc, struct vcpu *next)
+static void vcpu_save_prev(struct percpu *pc)
 {
 	struct vcpu *prev = pc->current;
+	struct arch_vcpu *a;
 
-	if (prev) {
-		struct arch_vcpu *a = &prev->arch;
+	if (!prev)
+		return;
+	a = &prev->arch;
+	a->cr2 = read_cr2();
+	a->msr_star = rdmsr(MSR_STAR);
+	a->msr_lstar = rdmsr(MSR_LSTAR);
+	a->msr_cstar = rdmsr(MSR_CSTAR);
+	a->msr_sfmask = rdmsr(MSR_SFMASK);
+	a->msr_kgs = rdmsr(MSR_KERNEL_GS_BASE);
+	a->msr_tsc_aux = rdmsr(MSR_TSC_AUX);
+	fpu_save(prev);
+}
 
-		a->cr2 = read_cr2();
-		a->msr_star = rdmsr(MSR_STAR);
-		a->msr_lstar = rdmsr(MSR_LSTAR);
-		a->msr_cstar = rdmsr(MSR_CSTAR);
-		a->msr_sfmask = rdmsr(MSR_SFMASK);
-		a->msr_kgs = rdmsr(MSR_KERNEL_GS_BASE);
-		a->msr_tsc_aux = rdmsr(MSR_TSC_AUX);
-		fpu_save(prev);
-	}
-	vmptrld(next->arch.vmcs_pa);
+static void vcpu_restore_next(struct percpu *pc, struct vcpu *next)
+{
 	write_cr2(next->arch.cr2);
 	wrmsr(MSR_STAR, next->arch.msr_star);
 	wrmsr(MSR_LSTAR, next->arch.msr_lstar);
@@ -642,13 +663,13 @@ void arch_vcpu_run(struct vcpu *v)
 	struct percpu *pc = this_cpu();
 	uint64_t start;
 
-	if (!v->arch.vmcs_ready) {
-		pc->current = 0;
-		vmcs_first_load(v);
-		pc->current = v;
-		fpu_restore(v);
-	} else if (pc->current != v) {
-		vcpu_switch(pc, v);
+	if (pc->current != v) {
+		vcpu_save_prev(pc);
+		if (v->arch.vmcs_ready)
+			vmptrld(v->arch.vmcs_pa);
+		else
+			vmcs_first_load(v);
+		vcpu_restore_next(pc, v);
 	}
 	start = rdtsc();
 	while (!v->stopped) {

@@ -18,6 +18,7 @@ struct vmx_caps {
 	unsigned preempt_shift;
 	bool ept_2m;
 	bool xsave;
+	uint64_t xcr0_all;	/* components switched between vCPUs */
 };
 
 extern struct vmx_caps vmx;
