@@ -42,23 +42,28 @@ static bool test_bit(const uint32_t *v, unsigned n)
 	return v[n / 32] & (1u << (n % 32));
 }
 
+/* Atomic: another CPU may post an IPI into this vCPU's IRR while its own
+ * CPU delivers or acknowledges interrupts. */
 static void set_bit(uint32_t *v, unsigned n)
 {
-	v[n / 32] |= 1u << (n % 32);
+	__atomic_fetch_or(&v[n / 32], 1u << (n % 32), __ATOMIC_SEQ_CST);
 }
 
 static void clear_bit(uint32_t *v, unsigned n)
 {
-	v[n / 32] &= ~(1u << (n % 32));
+	__atomic_fetch_and(&v[n / 32], ~(1u << (n % 32)), __ATOMIC_SEQ_CST);
 }
 
 static int highest(const uint32_t *v)
 {
 	int i;
 
-	for (i = 7; i >= 0; i--)
-		if (v[i])
-			return i * 32 + 31 - __builtin_clz(v[i]);
+	for (i = 7; i >= 0; i--) {
+		uint32_t w = __atomic_load_n(&v[i], __ATOMIC_RELAXED);
+
+		if (w)
+			return i * 32 + 31 - __builtin_clz(w);
+	}
 	return -1;
 }
 
