@@ -127,9 +127,9 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 	unsigned nmods;
 	char proto[8];
 
-	if (spec->cpus != 1) {
-		pr_err("qhv: dom %s: cpus=%u: boot domains have one vCPU for now\n",
-		       spec->name, spec->cpus);
+	if (spec->cpus > MAX_VCPUS) {
+		pr_err("qhv: dom %s: cpus=%u: at most %u vCPUs\n", spec->name,
+		       spec->cpus, MAX_VCPUS);
 		return -QHV_EINVAL;
 	}
 	if (mem < 2 * HIGH_RAM_START) {
@@ -147,7 +147,7 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 		       spec->name);
 		return -QHV_EINVAL;
 	}
-	d = domain_alloc(spec->name, mem);
+	d = domain_alloc(spec->name, mem, spec->cpus);
 	if (!d)
 		return -QHV_ENOMEM;
 	if (load_kernel(d, m, &plan) ||
@@ -162,6 +162,17 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 			       plan.proto == IMAGE_MB1 ? MB1_BOOT_MAGIC :
 							 MB2_BOOT_MAGIC,
 			       info_gpa);
+	/* SMP guests get local APICs (ids 0..n-1); their APs wait for the
+	 * boot vCPU's INIT-SIPI, as on a PC. */
+	if (spec->cpus > 1) {
+		unsigned i;
+
+		for (i = 0; i < spec->cpus; i++) {
+			arch_vcpu_enable_vlapic(&d->vcpu[i], i);
+			if (i)
+				arch_vcpu_set_wait_sipi(&d->vcpu[i]);
+		}
+	}
 	domain_start(d, pcpu);
 	return 0;
 }

@@ -101,22 +101,25 @@ static void slot_release_failed(struct domain *d)
 	spin_unlock(&domains_lock);
 }
 
-struct domain *domain_alloc(const char *name, uint64_t mem_bytes)
+struct domain *domain_alloc(const char *name, uint64_t mem_bytes,
+			    unsigned nr_vcpus)
 {
 	struct domain *d = slot_claim(name, false);
+	unsigned i;
 	int rc;
 
 	if (!d)
 		return 0;
 	d->mem_bytes = mem_bytes;
-	d->nr_vcpus = 1;
-	d->vcpu[0].dom = d;
-	d->vcpu[0].id = 0;
+	d->nr_vcpus = nr_vcpus;
 	rc = arch_domain_init(d);
 	if (!rc)
 		rc = populate_ram(d, mem_bytes);
-	if (!rc)
-		rc = arch_vcpu_init(&d->vcpu[0]);
+	for (i = 0; !rc && i < nr_vcpus; i++) {
+		d->vcpu[i].dom = d;
+		d->vcpu[i].id = i;
+		rc = arch_vcpu_init(&d->vcpu[i]);
+	}
 	if (rc) {
 		pr_err("qhv: dom %s: cannot allocate %lu MiB: out of memory\n",
 		       name, mem_bytes >> 20);
@@ -189,8 +192,9 @@ void domain_start(struct domain *d, unsigned pcpu)
 
 	d->live_vcpus = d->nr_vcpus;
 	for (i = 0; i < d->nr_vcpus; i++) {
-		/* dom0's vCPU i runs on CPU i (its APIC ids are the CPUs'). */
-		d->vcpu[i].pcpu = d->is_dom0 ? i : pcpu;
+		/* dom0's vCPU i runs on CPU i (its APIC ids are the CPUs');
+		 * other domains' vCPUs spread from @pcpu on. */
+		d->vcpu[i].pcpu = d->is_dom0 ? i : (pcpu + i) % nr_cpus;
 		if (sched_add(&d->vcpu[i]))
 			d->vcpu[i].stopped = true;
 	}
@@ -201,15 +205,18 @@ void domain_start(struct domain *d, unsigned pcpu)
 
 static void vuart_flush(struct domain *d)
 {
+	spin_lock(&d->vuart_lock);
 	if (d->vuart_len)
 		console_write_tagged(d->name, d->vuart_line, d->vuart_len);
 	d->vuart_len = 0;
+	spin_unlock(&d->vuart_lock);
 }
 
 void domain_console_text(struct domain *d, const char *s, uint64_t n)
 {
 	uint64_t i;
 
+	spin_lock(&d->vuart_lock);
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\n' || d->vuart_len == VUART_LINE_MAX) {
 			console_write_tagged(d->name, d->vuart_line,
@@ -220,6 +227,7 @@ void domain_console_text(struct domain *d, const char *s, uint64_t n)
 		}
 		d->vuart_line[d->vuart_len++] = s[i];
 	}
+	spin_unlock(&d->vuart_lock);
 }
 
 static void stop_vcpus(struct domain *d)
@@ -234,11 +242,19 @@ static void stop_vcpus(struct domain *d)
 	}
 }
 
+/* The first of exit and crash wins, even from two vCPUs at once. */
+static bool domain_end(struct domain *d, enum domain_state to)
+{
+	enum domain_state running = DOM_RUNNING;
+
+	return __atomic_compare_exchange_n(&d->state, &running, to, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
 void domain_exit(struct domain *d, uint32_t code)
 {
-	if (d->state != DOM_RUNNING)
+	if (!domain_end(d, DOM_EXITED))
 		return;
-	d->state = DOM_EXITED;
 	d->exit_code = code;
 	stop_vcpus(d);
 	pr_info("qhv: dom %s: exited code=%u\n", d->name, code);
@@ -248,12 +264,11 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (d->state != DOM_RUNNING)
+	if (!domain_end(d, DOM_CRASHED))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(d->reason, sizeof(d->reason), fmt, ap);
 	va_end(ap);
-	d->state = DOM_CRASHED;
 	stop_vcpus(d);
 	pr_info("qhv: dom %s: crashed: %s\n", d->name, d->reason);
 }
@@ -299,9 +314,13 @@ void domain_vcpu_gone(struct vcpu *v)
 	struct domain *d = v->dom;
 	bool last;
 
+	/* On the vCPU's own CPU: its VMCS and TLB entries live here. */
+	arch_vcpu_destroy(v);
 	if (__atomic_sub_fetch(&d->live_vcpus, 1, __ATOMIC_ACQ_REL))
 		return;
-	domain_teardown(d);
+	arch_domain_destroy(d);
+	pr_debug("qhv: dom %s: torn down, %lu frames free\n", d->name,
+		 frames_free_count(&hv_frames));
 	spin_lock(&domains_lock);
 	last = --live_domains == 0;
 	spin_unlock(&domains_lock);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/vcpu.h"
+#include "lib/spinlock.h"
 
 #define MAX_DOMAINS 32
 #define MAX_VCPUS 8
@@ -55,6 +56,7 @@ struct domain {
 	struct arch_domain arch;
 	uint32_t exit_code;
 	char reason[160];
+	spinlock_t vuart_lock;	/* vCPUs on several CPUs share the line */
 	char vuart_line[VUART_LINE_MAX];
 	unsigned vuart_len;
 	uint8_t vuart_lcr;
@@ -67,11 +69,13 @@ struct domain {
  * domain_alloc() - reserve a domain slot and set up its address space.
  * @name: unique name.
  * @mem_bytes: RAM size (multiple of 2 MiB is fastest).
+ * @nr_vcpus: number of vCPUs (1..MAX_VCPUS).
  *
  * Return: the domain, or NULL with a message (duplicate name, no slot,
  * out of memory).
  */
-struct domain *domain_alloc(const char *name, uint64_t mem_bytes);
+struct domain *domain_alloc(const char *name, uint64_t mem_bytes,
+			    unsigned nr_vcpus);
 
 /* dom0: no RAM of its own (it gets the machine's, 1:1), @nr_vcpus vCPUs. */
 struct domain *domain_alloc_dom0(unsigned nr_vcpus);

@@ -190,6 +190,10 @@ struct trap_frame {
  * counts them in trap_hits and resumes @skip_len bytes further on.
  */
 void trap_expect(unsigned int vector, unsigned int skip_len);
+/* Load the IDT on another CPU (an AP of the smp guest). */
+void trap_load(void);
+/* An interrupt gate for @vector (e.g. an IPI), DPL 0. */
+void trap_set_gate(unsigned int vector, void (*handler)(void));
 void trap_expect_none(void);
 extern volatile unsigned int trap_hits;
 

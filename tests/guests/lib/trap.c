@@ -103,3 +103,15 @@ void trap_dispatch(struct trap_frame *f)
 	       f->vector, f->error, f->rip, f->cs);
 	guest_exit(0x80 + (int)f->vector);
 }
+
+void trap_load(void)
+{
+	struct desc_ptr idtr = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	asm volatile("lidt %0" : : "m"(idtr));
+}
+
+void trap_set_gate(unsigned int vector, void (*handler)(void))
+{
+	set_gate(vector, (void *)handler, 0);
+}

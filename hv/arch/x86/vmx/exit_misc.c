@@ -18,15 +18,18 @@ enum exit_action vmx_exit_hlt(struct vcpu *v, uint64_t qual)
 {
 	(void)qual;
 	if (v->arch.has_vlapic) {
+		bool dead = !(vmread(GUEST_RFLAGS) & (1u << 9)) && v->id == 0 &&
+			    !v->arch.nmi_pending;
+
 		/* cli; hlt on dom0's boot vCPU is Linux's halt: dom0 is
 		 * done.  Other vCPUs just stay halted (offline CPUs). */
-		if (!(vmread(GUEST_RFLAGS) & (1u << 9)) && v->id == 0 &&
-		    !v->arch.nmi_pending) {
+		if (dead && v->dom->arch.privileged) {
 			pr_info("qhv: dom %s: halted\n", v->dom->name);
 			domain_exit(v->dom, 0);
 			return EXIT_RESCHED;
 		}
-		return vmx_halt_vlapic(v);
+		if (!dead)
+			return vmx_halt_vlapic(v);
 	}
 	/* Boot domains have no interrupt source yet, so a halted vCPU can
 	 * never wake: end the domain rather than hold it forever. */

@@ -55,7 +55,7 @@ static bool decode(const uint8_t *b, unsigned avail, bool long_mode,
 		   struct mmio_insn *d)
 {
 	unsigned i = 0, rex = 0, mod, rm;
-	bool opsize = false;
+	bool opsize = false, addrsize = false;
 	uint8_t op;
 
 	memset(d, 0, sizeof(*d));
@@ -64,7 +64,9 @@ static bool decode(const uint8_t *b, unsigned avail, bool long_mode,
 
 		if (p == 0x66)
 			opsize = true;
-		else if (p == 0x67 || p == 0xf0 || p == 0x2e || p == 0x36 ||
+		else if (p == 0x67)
+			addrsize = true;
+		else if (p == 0xf0 || p == 0x2e || p == 0x36 ||
 			 p == 0x3e || p == 0x26 || p == 0x64 || p == 0x65)
 			continue;
 		else
@@ -76,6 +78,17 @@ static bool decode(const uint8_t *b, unsigned avail, bool long_mode,
 		return false;
 	op = b[i++];
 	d->size = (rex & 8) ? 8 : opsize ? 2 : 4;
+	if (op >= 0xa0 && op <= 0xa3) {
+		/* MOV to/from an absolute address (moffs): AL/eAX/rAX. */
+		unsigned moffs = long_mode ? (addrsize ? 4 : 8) : (addrsize ? 2 : 4);
+
+		d->write = op >= 0xa2;
+		if (!(op & 1))
+			d->size = 1;
+		d->reg = 0;
+		d->len = i + moffs;
+		return d->len <= avail;
+	}
 	switch (op) {
 	case 0x88: d->write = true; d->size = 1; break;
 	case 0x89: d->write = true; break;
@@ -203,7 +216,8 @@ static void lapic_write(struct vcpu *v, uint64_t gpa, uint32_t val)
 		route_ipi(v, &ipi);
 	if (eoi_vec >= 0)
 		apic_eoi(); /* the physical interrupt is done too */
-	if (off == 0xd0 || off == 0xe0) /* LDR/DFR: mirror for routing */
+	/* dom0's LDR/DFR: mirrored so the IOAPIC's logical routing works. */
+	if ((off == 0xd0 || off == 0xe0) && v->dom->arch.privileged)
 		apic_set_logical(vlapic_read(l, 0xd0, now),
 				 vlapic_read(l, 0xe0, now));
 }

@@ -323,7 +323,11 @@ void arch_vcpu_destroy(struct vcpu *v)
 
 	if (!v->arch.vmcs_pa)
 		return;
-	/* Called on the vCPU's own CPU: the VMCS may be cached there. */
+	/* Called on the vCPU's own CPU: the VMCS may be cached there, and
+	 * the TLB may hold translations tagged with the domain's EPTP, which
+	 * a later domain could reuse. */
+	if (v->arch.vmcs_ready)
+		ept_invalidate(v->dom->arch.ept_root_pa);
 	vmclear(v->arch.vmcs_pa);
 	if (pc->current == v)
 		pc->current = 0;

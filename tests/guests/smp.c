@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * smp: a multi-vCPU domain (module option cpus=N, guest option aps=N-1).
+ * The BSP starts each AP with INIT-SIPI through its local APIC (xAPIC MMIO
+ * at 0xfee00000), waits for every AP to report, sends each a fixed IPI and
+ * one to itself, and checks every handler ran.  Runs bare too (QEMU -smp).
+ */
+#include "guest.h"
+
+#define APIC ((volatile uint32_t *)(uintptr_t)0xfee00000u)
+#define APIC_ID (0x20 / 4)
+#define APIC_EOI (0xb0 / 4)
+#define APIC_SVR (0xf0 / 4)
+#define APIC_ICR_LO (0x300 / 4)
+#define APIC_ICR_HI (0x310 / 4)
+#define IPI_VECTOR 0x40
+#define TRAMP_BASE 0x8000
+#define SPIN_LIMIT 200000000ull
+
+extern const char smp_tramp[], smp_tramp_end[];
+extern void smp_ipi_stub(void);
+
+static volatile unsigned int aps_up;
+static volatile unsigned int ipi_hits;
+static volatile unsigned int ap_seen[16];
+
+void smp_ap_main(void);
+void smp_ipi_handler(void);
+
+static unsigned int apic_id(void)
+{
+	return APIC[APIC_ID] >> 24;
+}
+
+static void apic_enable(void)
+{
+	APIC[APIC_SVR] = 0x1ff;
+}
+
+static void send_ipi(unsigned int dest, uint32_t icr)
+{
+	APIC[APIC_ICR_HI] = dest << 24;
+	APIC[APIC_ICR_LO] = icr;
+}
+
+void smp_ipi_handler(void)
+{
+	__atomic_fetch_add(&ipi_hits, 1, __ATOMIC_SEQ_CST);
+	APIC[APIC_EOI] = 0;
+}
+
+void smp_ap_main(void)
+{
+	unsigned int id;
+
+	trap_load();	/* the BSP's IDT: exceptions and the IPI vector */
+	apic_enable();
+	id = apic_id();
+	if (id < 16)
+		ap_seen[id] = 1;
+	printf("smp: ap %u up\n", id);
+	__atomic_fetch_add(&aps_up, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		asm volatile("sti; hlt" ::: "memory");
+}
+
+static bool wait_for(volatile unsigned int *v, unsigned int want)
+{
+	uint64_t i;
+
+	for (i = 0; i < SPIN_LIMIT && *v < want; i++)
+		asm volatile("pause");
+	return *v >= want;
+}
+
+int main(uint32_t magic, uint32_t info)
+{
+	const char *arg = cmdline_value("aps");
+	unsigned int aps = arg ? (unsigned int)parse_u64(arg) : 1, i;
+	int fails = 0;
+
+	(void)magic;
+	(void)info;
+	if (aps < 1 || aps > 8) {
+		printf("FAIL smp: aps=%u out of 1..8\n", aps);
+		return 1;
+	}
+	trap_set_gate(IPI_VECTOR, smp_ipi_stub);
+	memcpy((void *)(uintptr_t)TRAMP_BASE, smp_tramp,
+	       (size_t)(smp_tramp_end - smp_tramp));
+	apic_enable();
+	printf("smp: bsp apic id %u, starting %u AP(s)\n", apic_id(), aps);
+	for (i = 1; i <= aps; i++) {
+		send_ipi(i, 0x4500);			/* INIT */
+		send_ipi(i, 0x8500);			/* INIT de-assert */
+		send_ipi(i, 0x4600 | (TRAMP_BASE >> 12));	/* SIPI */
+		send_ipi(i, 0x4600 | (TRAMP_BASE >> 12));	/* SIPI again */
+	}
+	if (!wait_for(&aps_up, aps)) {
+		printf("FAIL smp-aps-up %u of %u\n", aps_up, aps);
+		return 1;
+	}
+	for (i = 1; i <= aps; i++) {
+		if (!ap_seen[i]) {
+			printf("FAIL smp-ap-ids: apic id %u never reported\n", i);
+			fails++;
+		}
+	}
+	printf("PASS smp-aps-up %u\n", aps);
+	for (i = 1; i <= aps; i++)
+		send_ipi(i, IPI_VECTOR);		/* fixed, physical */
+	if (wait_for(&ipi_hits, aps)) {
+		printf("PASS smp-ipi %u\n", aps);
+	} else {
+		printf("FAIL smp-ipi %u of %u\n", ipi_hits, aps);
+		fails++;
+	}
+	/* To itself, then wait for it in HLT with interrupts on. */
+	send_ipi(0, 0x40000 | IPI_VECTOR);		/* shorthand: self */
+	asm volatile("sti; hlt; cli" ::: "memory");
+	if (ipi_hits == aps + 1) {
+		printf("PASS smp-self-ipi\n");
+	} else {
+		printf("FAIL smp-self-ipi hits %u\n", ipi_hits);
+		fails++;
+	}
+	printf("smp: %d failed\n", fails);
+	return fails ? 1 : 0;
+}
