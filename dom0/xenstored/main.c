@@ -138,15 +138,28 @@ static void raise_fd_limit(void)
 	}
 }
 
-static int daemonise(void)
+/*
+ * Double fork.  The original process exits only when the daemon says it is
+ * ready (pid file written, socket listening), through *ready_fd, so that a
+ * caller that starts us and reads the pid file never races the daemon.
+ */
+static int daemonise(int *ready_fd)
 {
-	pid_t pid = fork();
-	int fd;
+	int pfd[2], fd;
+	pid_t pid;
+	char c;
 
+	if (pipe(pfd))
+		return -errno;
+	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(pfd[1]);
+		_exit(read(pfd[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(pfd[0]);
+	*ready_fd = pfd[1];
 	setsid();
 	pid = fork();
 	if (pid < 0)
@@ -218,7 +231,7 @@ int main(int argc, char **argv)
 {
 	struct options o = { .level = XLOG_INFO };
 	struct xsd *d;
-	int rc, lfd, sigfd;
+	int rc, lfd, sigfd, ready_fd = -1;
 
 	xsd_default_quota(&o.q);
 	rc = parse_args(argc, argv, &o);
@@ -241,13 +254,20 @@ int main(int argc, char **argv)
 		     strerror(lfd < 0 ? -lfd : -sigfd));
 		return 1;
 	}
-	if (!o.foreground && (rc = daemonise())) {
+	if (!o.foreground && (rc = daemonise(&ready_fd))) {
 		xlog(XLOG_ERROR, "cannot daemonise: %s", strerror(-rc));
 		return 1;
 	}
 	if (o.pidfile && (rc = write_pidfile(o.pidfile)))
 		xlog(XLOG_WARN, "cannot write pid file %s: %s", o.pidfile,
 		     strerror(-rc));
+	if (ready_fd >= 0) {
+		/* Tell the waiting parent we are up; it then exits 0. */
+		if (write(ready_fd, "1", 1) != 1)
+			xlog(XLOG_WARN, "cannot notify the parent: %s",
+			     strerror(errno));
+		close(ready_fd);
+	}
 	d = xsd_new(&o.q);
 	if (!d) {
 		xlog(XLOG_ERROR, "out of memory");
