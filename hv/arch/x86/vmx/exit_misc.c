@@ -122,8 +122,13 @@ enum exit_action vmx_exit_external_int(struct vcpu *v, uint64_t qual)
 
 enum exit_action vmx_exit_preempt_timer(struct vcpu *v, uint64_t qual)
 {
-	(void)v;
+	struct vcpu *d0 = this_cpu()->dom0_vcpu;
+
 	(void)qual;
+	/* A virtual timer of this vCPU: deliver and carry on.  Otherwise the
+	 * slice ended or dom0's timer is due here: let the scheduler pick. */
+	if (v->arch.has_vlapic && (!d0 || d0 == v))
+		return EXIT_CONTINUE;
 	return EXIT_RESCHED;
 }
 

@@ -662,6 +662,23 @@ static void report_entry_failure(struct vcpu *v, int rc)
 		domain_crash(v->dom, "VM entry failed: no current VMCS");
 }
 
+/* Shorten @budget so the preemption timer fires at @t's next virtual
+ * APIC timer event. */
+static uint64_t timer_budget(const struct vcpu *t, uint64_t now,
+			     uint64_t budget)
+{
+	uint64_t next;
+
+	if (!t->arch.has_vlapic || t->stopped)
+		return budget;
+	next = vlapic_next_event(&t->arch.lapic);
+	if (!next)
+		return budget;
+	if (next <= now)
+		return 0;
+	return next - now < budget ? next - now : budget;
+}
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
@@ -684,14 +701,13 @@ void arch_vcpu_run(struct vcpu *v)
 		if (used >= SLICE_TSC && sched_others_waiting())
 			return;
 		budget = used >= SLICE_TSC ? SLICE_TSC : SLICE_TSC - used;
-		if (v->arch.has_vlapic) {
-			uint64_t next;
-
+		if (v->arch.has_vlapic)
 			vmx_deliver_interrupts(v, now);
-			next = vlapic_next_event(&v->arch.lapic);
-			if (next && next - now < budget)
-				budget = next > now ? next - now : 0;
-		}
+		/* Wake for this vCPU's virtual timer, and on a CPU shared with
+		 * dom0 for dom0's too: its ticks must not wait for our slice. */
+		budget = timer_budget(v, now, budget);
+		if (pc->dom0_vcpu && pc->dom0_vcpu != v)
+			budget = timer_budget(pc->dom0_vcpu, now, budget);
 		vmwrite(PREEMPT_TIMER, budget >> vmx.preempt_shift);
 		rc = vmx_enter(&v->arch.regs, v->arch.launched);
 		if (rc) {
