@@ -467,8 +467,47 @@ void arch_cpu_idle(void)
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
-static void vmcs_common_guest(void)
+/*
+ * The three ways a vCPU starts: multiboot (32-bit flat protected mode,
+ * paging off), the Linux 64-bit boot protocol (long mode with the
+ * loader's page tables and __BOOT_CS/__BOOT_DS), and an AP after INIT-SIPI
+ * (real mode at vector << 12).  Each is one row of this table's shape.
+ */
+struct start_state {
+	uint16_t cs_sel, ds_sel;
+	uint64_t cs_base;
+	uint32_t limit, cs_ar, ds_ar;
+	uint64_t gdt_base;
+	uint32_t gdt_limit, idt_limit;
+	uint64_t cr0, cr4, cr3, efer, rip;
+};
+
+static void vmcs_guest_state(const struct start_state *st)
 {
+	static const enum vmcs_field data_segs[] = {
+		GUEST_DS_SEL, GUEST_ES_SEL, GUEST_SS_SEL, GUEST_FS_SEL,
+		GUEST_GS_SEL,
+	};
+	unsigned i;
+
+	set_seg(GUEST_CS_SEL, st->cs_sel, st->cs_base, st->limit, st->cs_ar);
+	for (i = 0; i < sizeof(data_segs) / sizeof(data_segs[0]); i++)
+		set_seg(data_segs[i], st->ds_sel, 0, st->limit, st->ds_ar);
+	set_seg(GUEST_LDTR_SEL, 0, 0, 0, 0x10000);	/* unusable */
+	set_seg(GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);	/* busy TSS */
+	vmwrite(GUEST_GDTR_BASE, st->gdt_base);
+	vmwrite(GUEST_GDTR_LIMIT, st->gdt_limit);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, st->idt_limit);
+	vmwrite(CR0_SHADOW, st->cr0);
+	vmwrite(GUEST_CR0, vmx_cr0_real(st->cr0));
+	vmwrite(CR4_SHADOW, st->cr4);
+	vmwrite(GUEST_CR4, vmx_cr4_real(st->cr4));
+	vmwrite(GUEST_CR3, st->cr3);
+	vmwrite(GUEST_EFER, st->efer);
+	if (st->efer & EFER_LMA)
+		vmwrite(ENTRY_CTLS, vmx.entry | ENTRY_IA32E);
+	vmwrite(GUEST_RIP, st->rip);
 	vmwrite(GUEST_DR7, 0x400);
 	vmwrite(GUEST_RSP, 0);
 	vmwrite(GUEST_RFLAGS, 0x2);
@@ -480,99 +519,38 @@ static void vmcs_common_guest(void)
 	vmwrite(GUEST_SYSENTER_EIP, 0);
 	vmwrite(GUEST_DEBUGCTL, 0);
 	vmwrite(GUEST_PAT, 0x0007040600070406ull);
-	set_seg(GUEST_LDTR_SEL, 0, 0, 0, 0x10000);	/* unusable */
 }
 
-/* Linux 64-bit boot protocol: long mode, paging on with the loader's
- * identity map, __BOOT_CS/__BOOT_DS flat segments, interrupts off. */
-static void vmcs_guest_linux_state(struct vcpu *v)
+static void vmcs_guest_start(struct vcpu *v)
 {
-	uint64_t cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	uint64_t cr4 = CR4_PAE;
+	struct start_state st;
 
-	vmcs_common_guest();
-	set_seg(GUEST_CS_SEL, 0x10, 0, 0xffffffff, 0xa09b);
-	set_seg(GUEST_DS_SEL, 0x18, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_ES_SEL, 0x18, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_SS_SEL, 0x18, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_FS_SEL, 0x18, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_GS_SEL, 0x18, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);	/* busy 64-bit TSS */
-	vmwrite(GUEST_GDTR_BASE, v->arch.boot_gdt);
-	vmwrite(GUEST_GDTR_LIMIT, 0x1f);
-	vmwrite(GUEST_IDTR_BASE, 0);
-	vmwrite(GUEST_IDTR_LIMIT, 0);
-	vmwrite(CR0_SHADOW, cr0);
-	vmwrite(GUEST_CR0, vmx_cr0_real(cr0));
-	vmwrite(CR4_SHADOW, cr4);
-	vmwrite(GUEST_CR4, vmx_cr4_real(cr4));
-	vmwrite(GUEST_CR3, v->arch.boot_cr3);
-	vmwrite(GUEST_EFER, EFER_LME | EFER_LMA);
-	vmwrite(ENTRY_CTLS, vmx.entry | ENTRY_IA32E);
-	vmwrite(GUEST_RIP, v->arch.boot_rip);
-}
+	if (v->arch.boot_linux) {
+		st = (struct start_state){
+			.cs_sel = 0x10, .ds_sel = 0x18, .limit = 0xffffffff,
+			.cs_ar = 0xa09b, .ds_ar = 0xc093,
+			.gdt_base = v->arch.boot_gdt, .gdt_limit = 0x1f,
+			.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+			.cr4 = CR4_PAE, .cr3 = v->arch.boot_cr3,
+			.efer = EFER_LME | EFER_LMA, .rip = v->arch.boot_rip,
+		};
+	} else if (v->arch.sipi_vector >= 0) {
+		uint64_t base = (uint64_t)v->arch.sipi_vector << 12;
 
-/* An AP after INIT-SIPI: real mode at vector << 12. */
-static void vmcs_guest_sipi_state(struct vcpu *v)
-{
-	uint64_t base = (uint64_t)v->arch.sipi_vector << 12;
-	uint64_t cr0 = CR0_ET;
-
-	vmcs_common_guest();
-	set_seg(GUEST_CS_SEL, (uint16_t)(base >> 4), base, 0xffff, 0x9b);
-	set_seg(GUEST_DS_SEL, 0, 0, 0xffff, 0x93);
-	set_seg(GUEST_ES_SEL, 0, 0, 0xffff, 0x93);
-	set_seg(GUEST_SS_SEL, 0, 0, 0xffff, 0x93);
-	set_seg(GUEST_FS_SEL, 0, 0, 0xffff, 0x93);
-	set_seg(GUEST_GS_SEL, 0, 0, 0xffff, 0x93);
-	set_seg(GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);
-	vmwrite(GUEST_GDTR_BASE, 0);
-	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
-	vmwrite(GUEST_IDTR_BASE, 0);
-	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
-	vmwrite(CR0_SHADOW, cr0);
-	vmwrite(GUEST_CR0, vmx_cr0_real(cr0));
-	vmwrite(CR4_SHADOW, 0);
-	vmwrite(GUEST_CR4, vmx_cr4_real(0));
-	vmwrite(GUEST_CR3, 0);
-	vmwrite(GUEST_EFER, 0);
-	vmwrite(GUEST_RIP, 0);
-}
-
-static void vmcs_guest_mb_state(struct vcpu *v)
-{
-	uint64_t cr0 = CR0_PE | CR0_ET;
-
-	set_seg(GUEST_CS_SEL, 0x08, 0, 0xffffffff, 0xc09b);
-	set_seg(GUEST_DS_SEL, 0x10, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_ES_SEL, 0x10, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_SS_SEL, 0x10, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_FS_SEL, 0x10, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_GS_SEL, 0x10, 0, 0xffffffff, 0xc093);
-	set_seg(GUEST_LDTR_SEL, 0, 0, 0, 0x10000);	/* unusable */
-	set_seg(GUEST_TR_SEL, 0, 0, 0xffff, 0x8b);	/* busy 32-bit TSS */
-	vmwrite(GUEST_GDTR_BASE, 0);
-	vmwrite(GUEST_GDTR_LIMIT, 0);
-	vmwrite(GUEST_IDTR_BASE, 0);
-	vmwrite(GUEST_IDTR_LIMIT, 0);
-	vmwrite(CR0_SHADOW, cr0);
-	vmwrite(GUEST_CR0, vmx_cr0_real(cr0));
-	vmwrite(CR4_SHADOW, 0);
-	vmwrite(GUEST_CR4, vmx_cr4_real(0));
-	vmwrite(GUEST_CR3, 0);
-	vmwrite(GUEST_DR7, 0x400);
-	vmwrite(GUEST_RSP, 0);
-	vmwrite(GUEST_RIP, v->arch.boot_rip);
-	vmwrite(GUEST_RFLAGS, 0x2);
-	vmwrite(GUEST_PENDING_DBG, 0);
-	vmwrite(GUEST_INTERRUPTIBILITY, 0);
-	vmwrite(GUEST_ACTIVITY, 0);
-	vmwrite(GUEST_SYSENTER_CS, 0);
-	vmwrite(GUEST_SYSENTER_ESP, 0);
-	vmwrite(GUEST_SYSENTER_EIP, 0);
-	vmwrite(GUEST_DEBUGCTL, 0);
-	vmwrite(GUEST_EFER, 0);
-	vmwrite(GUEST_PAT, 0x0007040600070406ull);
+		st = (struct start_state){
+			.cs_sel = (uint16_t)(base >> 4), .cs_base = base,
+			.limit = 0xffff, .cs_ar = 0x9b, .ds_ar = 0x93,
+			.gdt_limit = 0xffff, .idt_limit = 0xffff,
+			.cr0 = CR0_ET,
+		};
+	} else {
+		st = (struct start_state){
+			.cs_sel = 0x08, .ds_sel = 0x10, .limit = 0xffffffff,
+			.cs_ar = 0xc09b, .ds_ar = 0xc093,
+			.cr0 = CR0_PE | CR0_ET, .rip = v->arch.boot_rip,
+		};
+	}
+	vmcs_guest_state(&st);
 }
 
 /* XSAVE covers only the components enabled in XCR0, but a guest may use
@@ -644,12 +622,7 @@ static void vmcs_first_load(struct vcpu *v)
 	vmptrld(v->arch.vmcs_pa);
 	vmcs_host_state();
 	vmcs_controls(v);
-	if (v->arch.boot_linux)
-		vmcs_guest_linux_state(v);
-	else if (v->arch.sipi_vector >= 0)
-		vmcs_guest_sipi_state(v);
-	else
-		vmcs_guest_mb_state(v);
+	vmcs_guest_start(v);
 	v->arch.vmcs_ready = true;
 }
 
