@@ -904,34 +904,52 @@ int store_tx_end(struct xs_store *s, struct xs_tx *tx, bool commit)
 
 /* ---------- public operations ---------- */
 
-int store_read(struct xs_store *s, struct xs_tx *tx, const struct xs_ctx *c,
-	       const char *path, const char **val, uint32_t *vlen)
+/* What a reader sees of a node: the transaction's copy or the tree's. */
+struct node_view {
+	const char *value;
+	uint32_t vlen;
+	const struct xs_perm *perms;
+	uint32_t nperms;
+};
+
+/* Look @path up for reading (inside @tx if given: that marks it observed
+ * for conflict detection) and check read permission. */
+static int read_view(struct xs_store *s, struct xs_tx *tx,
+		     const struct xs_ctx *c, const char *path,
+		     struct node_view *v)
 {
 	size_t len = strlen(path);
-	struct xs_node *n;
-	struct tx_ent *e;
-	int rc;
 
 	if (tx) {
-		rc = ent_get(s, tx, path, len, &e);
+		struct tx_ent *e;
+		int rc = ent_get(s, tx, path, len, &e);
+
 		if (rc)
 			return rc;
 		e->observed = true;
 		if (!e->exists)
 			return -ENOENT;
-		if (!may(c, e->perms, e->nperms, XS_PERM_READ))
-			return -EACCES;
-		*val = e->value;
-		*vlen = e->vlen;
-		return 0;
+		*v = (struct node_view){ e->value, e->vlen, e->perms, e->nperms };
+	} else {
+		struct xs_node *n = node_lookup(s, path, len);
+
+		if (!n)
+			return -ENOENT;
+		*v = (struct node_view){ n->value, n->vlen, n->perms, n->nperms };
 	}
-	n = node_lookup(s, path, len);
-	if (!n)
-		return -ENOENT;
-	if (!may(c, n->perms, n->nperms, XS_PERM_READ))
-		return -EACCES;
-	*val = n->value;
-	*vlen = n->vlen;
+	return may(c, v->perms, v->nperms, XS_PERM_READ) ? 0 : -EACCES;
+}
+
+int store_read(struct xs_store *s, struct xs_tx *tx, const struct xs_ctx *c,
+	       const char *path, const char **val, uint32_t *vlen)
+{
+	struct node_view v;
+	int rc = read_view(s, tx, c, path, &v);
+
+	if (rc)
+		return rc;
+	*val = v.value;
+	*vlen = v.vlen;
 	return 0;
 }
 
@@ -980,31 +998,13 @@ int store_get_perms(struct xs_store *s, struct xs_tx *tx,
 		    const struct xs_ctx *c, const char *path,
 		    const struct xs_perm **perms, uint32_t *n)
 {
-	size_t len = strlen(path);
-	struct xs_node *nd;
-	struct tx_ent *e;
-	int rc;
+	struct node_view v;
+	int rc = read_view(s, tx, c, path, &v);
 
-	if (tx) {
-		rc = ent_get(s, tx, path, len, &e);
-		if (rc)
-			return rc;
-		e->observed = true;
-		if (!e->exists)
-			return -ENOENT;
-		if (!may(c, e->perms, e->nperms, XS_PERM_READ))
-			return -EACCES;
-		*perms = e->perms;
-		*n = e->nperms;
-		return 0;
-	}
-	nd = node_lookup(s, path, len);
-	if (!nd)
-		return -ENOENT;
-	if (!may(c, nd->perms, nd->nperms, XS_PERM_READ))
-		return -EACCES;
-	*perms = nd->perms;
-	*n = nd->nperms;
+	if (rc)
+		return rc;
+	*perms = v.perms;
+	*n = v.nperms;
 	return 0;
 }
 
