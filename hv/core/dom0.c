@@ -25,6 +25,7 @@
 #include "arch/vcpu.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define MIB ((uint64_t)1 << 20)
 #define FOUR_GIB ((uint64_t)1 << 32)
@@ -373,10 +374,6 @@ static unsigned build_e820(const struct boot_info *bi, struct e820 *t)
 
 /* ---- the Linux boot protocol ---- */
 
-static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
-static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
-
 static int load_kernel(const struct boot_module *m, struct image_plan *plan)
 {
 	const uint8_t *img = phys_to_virt(m->start);
@@ -505,17 +502,17 @@ static void build_zero_page(const struct boot_info *bi, int cmdline_size,
 
 	memset(bp, 0, PAGE_SIZE);
 	bp[0x1e8] = (uint8_t)build_e820(bi, t);
-	put64(bp + 0x070, bi->rsdp_pa);		/* acpi_rsdp_addr */
-	put16(bp + 0x1fe, 0xaa55);		/* boot_flag */
-	put32(bp + 0x202, 0x53726448);		/* "HdrS" */
-	put16(bp + 0x206, 0x020f);		/* protocol 2.15 */
+	wr64(bp + 0x070, bi->rsdp_pa);		/* acpi_rsdp_addr */
+	wr16(bp + 0x1fe, 0xaa55);		/* boot_flag */
+	wr32(bp + 0x202, 0x53726448);		/* "HdrS" */
+	wr16(bp + 0x206, 0x020f);		/* protocol 2.15 */
 	bp[0x210] = 0xff;			/* type_of_loader: other */
 	bp[0x211] = 0x01;			/* loadflags: LOADED_HIGH */
-	put32(bp + 0x218, (uint32_t)initrd);
-	put32(bp + 0x21c, (uint32_t)initrd_size);
-	put32(bp + 0x228, (uint32_t)BP_CMDLINE);
-	put32(bp + 0x230, 0x1000000);		/* kernel_alignment */
-	put32(bp + 0x238, (uint32_t)cmdline_size);
+	wr32(bp + 0x218, (uint32_t)initrd);
+	wr32(bp + 0x21c, (uint32_t)initrd_size);
+	wr32(bp + 0x228, (uint32_t)BP_CMDLINE);
+	wr32(bp + 0x230, 0x1000000);		/* kernel_alignment */
+	wr32(bp + 0x238, (uint32_t)cmdline_size);
 }
 
 int dom0_build(const struct boot_info *bi, unsigned ncpus)

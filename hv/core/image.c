@@ -14,6 +14,7 @@
 #include "core/image.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 #define MB1_MAGIC 0x1BADB002u
 #define MB1_SEARCH 8192
@@ -40,22 +41,6 @@
 #define FOUR_GIB (1ull << 32)
 
 typedef unsigned long long ull;
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 static void finish_extent(struct image_plan *out)
 {

@@ -14,6 +14,7 @@
 #include "core/mbinfo.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 typedef const void *(*map_fn)(uint64_t pa, size_t len);
 typedef unsigned long long ull;
@@ -37,31 +38,6 @@ typedef unsigned long long ull;
 #define MB2_MAX_TOTAL (1u << 20)	/* far more than any loader writes */
 
 #define FOUR_GIB (1ull << 32)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
 
 static void extent_add(struct boot_info *out, uint64_t pa, uint64_t len)
 {

@@ -15,6 +15,7 @@
 #include "arch/acpi.h"
 #include "lib/printk.h"
 #include "lib/string.h"
+#include "lib/unaligned.h"
 
 typedef const void *(*map_fn)(uint64_t pa, size_t len);
 typedef unsigned long long ull;
@@ -25,22 +26,6 @@ typedef unsigned long long ull;
 
 #define FADT_RESET_REG_SUP (1u << 10)
 #define GAS_SPACE_IO 1
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
 
 static uint8_t sum8(const uint8_t *p, size_t n)
 {
