@@ -289,7 +289,7 @@ static int domains_summary(void)
 		struct domain *d = &domains[i];
 
 		if (d->state == DOM_EXITED) {
-			pr_info("qhv: summary: %s exit=%u hypercalls=%lu\n",
+			printk(LOG_ALWAYS, "qhv: summary: %s exit=%u hypercalls=%lu\n",
 				d->name, d->exit_code, d->hypercalls);
 			if (d->exit_code)
 				status = 1;
@@ -297,13 +297,13 @@ static int domains_summary(void)
 				dom0_status = d->exit_code > 255 ? 1 :
 								   (int)d->exit_code;
 		} else if (d->state == DOM_CRASHED) {
-			pr_info("qhv: summary: %s crashed (%s)\n", d->name,
+			printk(LOG_ALWAYS, "qhv: summary: %s crashed (%s)\n", d->name,
 				d->reason);
 			status = 1;
 			if (d->is_dom0)
 				dom0_status = 1;
 		} else if (d->state == DOM_RUNNING) {
-			pr_info("qhv: summary: %s still running\n", d->name);
+			printk(LOG_ALWAYS, "qhv: summary: %s still running\n", d->name);
 		}
 	}
 	return dom0_status >= 0 ? dom0_status : status;

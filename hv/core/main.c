@@ -70,7 +70,7 @@ void system_finish(int status)
 		pr_info("qhv: frames: free=%lu after domains\n",
 			frames_free_count(&hv_frames));
 	}
-	pr_info("qhv: shutdown status=%d\n", status);
+	printk(LOG_ALWAYS, "qhv: shutdown status=%d\n", status);
 	arch_power_off();
 }
 
@@ -89,6 +89,6 @@ void system_reset(void)
 void panic(const char *why)
 {
 	pr_err("qhv: PANIC on cpu%u: %s\n", this_cpu()->id, why);
-	pr_err("qhv: shutdown status=2\n");
+	printk(LOG_ALWAYS, "qhv: shutdown status=2\n");
 	arch_power_off();
 }

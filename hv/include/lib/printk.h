@@ -5,8 +5,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* Log levels, as on the hv command line: loglvl=err|warn|info|debug. */
-enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+/* Log levels, as on the hv command line: loglvl=err|warn|info|debug.
+ * LOG_ALWAYS is for the few lines a run's outcome is read from (the
+ * summary, the shutdown status): no loglvl hides them. */
+enum log_level { LOG_ALWAYS = -1, LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2,
+		 LOG_DEBUG = 3 };
 
 /**
  * printk() - print a formatted message on the hv console.
