@@ -86,6 +86,17 @@ void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error)
 	vmwrite(ENTRY_INTR_INFO, info);
 }
 
+uint64_t *vmx_gpr(struct vcpu *v, unsigned n, uint64_t *rsp)
+{
+	struct guest_regs *g = &v->arch.regs;
+	uint64_t *map[16] = { &g->rax, &g->rcx, &g->rdx, &g->rbx, rsp,
+			      &g->rbp, &g->rsi, &g->rdi, &g->r8, &g->r9,
+			      &g->r10, &g->r11, &g->r12, &g->r13, &g->r14,
+			      &g->r15 };
+
+	return map[n & 15];
+}
+
 bool vmx_guest_64bit(void)
 {
 	/* CS.L with EFER.LMA: 64-bit code segment. */

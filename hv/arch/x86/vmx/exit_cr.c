@@ -7,20 +7,6 @@
 #include "vmx.h"
 #include "arch/x86.h"
 
-static uint64_t *gpr(struct vcpu *v, unsigned n, uint64_t *rsp)
-{
-	uint64_t *map[16] = {
-		&v->arch.regs.rax, &v->arch.regs.rcx, &v->arch.regs.rdx,
-		&v->arch.regs.rbx, rsp, &v->arch.regs.rbp,
-		&v->arch.regs.rsi, &v->arch.regs.rdi, &v->arch.regs.r8,
-		&v->arch.regs.r9, &v->arch.regs.r10, &v->arch.regs.r11,
-		&v->arch.regs.r12, &v->arch.regs.r13, &v->arch.regs.r14,
-		&v->arch.regs.r15,
-	};
-
-	return map[n & 15];
-}
-
 static void load_pdptes(struct vcpu *v, uint64_t cr3)
 {
 	uint64_t pdpte[4] = { 0 }, hpa, contig;
@@ -93,7 +79,7 @@ enum exit_action vmx_exit_cr(struct vcpu *v, uint64_t qual)
 {
 	unsigned cr = qual & 15, type = (qual >> 4) & 3;
 	uint64_t rsp = vmread(GUEST_RSP);
-	uint64_t *reg = gpr(v, (unsigned)(qual >> 8), &rsp);
+	uint64_t *reg = vmx_gpr(v, (unsigned)(qual >> 8), &rsp);
 	uint64_t val = vmx_guest_64bit() ? *reg : (uint32_t)*reg;
 	bool ok = false;
 

@@ -41,17 +41,6 @@ static unsigned fetch_insn(struct vcpu *v, uint8_t *buf)
 	return n;
 }
 
-static uint64_t *reg_ptr(struct vcpu *v, unsigned r, uint64_t *rsp)
-{
-	struct guest_regs *g = &v->arch.regs;
-	uint64_t *map[16] = { &g->rax, &g->rcx, &g->rdx, &g->rbx, rsp,
-			      &g->rbp, &g->rsi, &g->rdi, &g->r8, &g->r9,
-			      &g->r10, &g->r11, &g->r12, &g->r13, &g->r14,
-			      &g->r15 };
-
-	return map[r & 15];
-}
-
 static void deliver_ipi(struct vcpu *src, struct vcpu *t,
 			const struct vlapic_ipi *ipi)
 {
@@ -165,7 +154,7 @@ enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa)
 			     gpa, vmread(GUEST_RIP));
 		return EXIT_RESCHED;
 	}
-	reg = reg_ptr(v, d.reg, &rsp);
+	reg = vmx_gpr(v, d.reg, &rsp);
 	if (d.write) {
 		uint32_t val = (uint32_t)(d.has_imm ? d.imm : *reg);
 		uint32_t old = lapic ? lapic_read(v, gpa) : ~0u;

@@ -44,6 +44,9 @@ static inline void vmx_inject_ud(void)
 	vmx_inject_exception(6, false, 0);
 }
 bool vmx_guest_64bit(void);
+/* Register @n in instruction encoding order (0 = RAX ... 15 = R15); RSP
+ * is not in the saved set, so the caller passes a copy of it in @rsp. */
+uint64_t *vmx_gpr(struct vcpu *v, unsigned n, uint64_t *rsp);
 
 /* Per-concern handlers (exit_*.c). */
 exit_handler_t vmx_exit_cpuid, vmx_exit_rdmsr, vmx_exit_wrmsr, vmx_exit_io,
