@@ -12,6 +12,7 @@
 #include <qhv/hypercall.h>
 #include "core/bootdom.h"
 #include "core/cmdline.h"
+#include "core/dom0.h"
 #include "core/domain.h"
 #include "core/image.h"
 #include "core/mm.h"
@@ -186,7 +187,7 @@ unsigned bootdoms_create(const struct boot_info *bi, unsigned ncpus,
 	*errors = 0;
 	for (i = 0; i < bi->nmods; i++) {
 		/* dom0's modules are not boot domains. */
-		if (!strncmp(bi->mods[i].string, "dom0", 4)) {
+		if (dom0_module(bi->mods[i].string)) {
 			memset(&specs[i], 0, sizeof(specs[i]));
 			continue;
 		}

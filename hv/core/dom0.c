@@ -55,26 +55,18 @@ static struct {
 	uint64_t hv_start, hv_end;
 } d0 = { -1, -1, 0, 1, 0, { { 0, 0 } }, 0, 0 };
 
-/* Does @s have a token equal to @tok (or, with @prefix, starting with it)? */
-static bool find_token(const char *s, const char *tok, bool prefix)
+/* Is @key in module string @s, bare or as key=value?  Module strings fit
+ * in a boot_module's string, so any value fits in the scratch buffer. */
+static bool has_key(const char *s, const char *key)
 {
-	size_t n = strlen(tok);
+	char v[sizeof(((struct boot_module *)0)->string)];
 
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		if (!strncmp(s, tok, n) &&
-		    (prefix || s[n] == ' ' || s[n] == '\0'))
-			return true;
-		while (*s && *s != ' ')
-			s++;
-	}
-	return false;
+	return cmdline_get(s, key, v, sizeof(v));
 }
 
-static bool has_token(const char *s, const char *tok)
+bool dom0_module(const char *s)
 {
-	return find_token(s, tok, false);
+	return has_key(s, "dom0") || has_key(s, "dom0-initrd");
 }
 
 static void find_modules(const struct boot_info *bi)
@@ -82,9 +74,9 @@ static void find_modules(const struct boot_info *bi)
 	unsigned i;
 
 	for (i = 0; i < bi->nmods; i++) {
-		if (has_token(bi->mods[i].string, "dom0") && d0.kernel < 0)
+		if (has_key(bi->mods[i].string, "dom0") && d0.kernel < 0)
 			d0.kernel = (int)i;
-		else if (has_token(bi->mods[i].string, "dom0-initrd") &&
+		else if (has_key(bi->mods[i].string, "dom0-initrd") &&
 			 d0.initrd < 0)
 			d0.initrd = (int)i;
 	}
@@ -482,7 +474,7 @@ static int build_cmdline(const struct boot_module *m, unsigned ncpus)
 		goto too_long;
 	n += (size_t)extra;
 	/* Firmware lists every CPU; dom0 must only start its own. */
-	if (!find_token(m->string, "nr_cpus=", true)) {
+	if (!has_key(m->string, "nr_cpus")) {
 		extra = snprintf(out + n, CMDLINE_MAX - n, " nr_cpus=%u", ncpus);
 		if (extra < 0 || (size_t)extra >= CMDLINE_MAX - n)
 			goto too_long;
@@ -531,7 +523,7 @@ int dom0_build(const struct boot_info *bi, unsigned ncpus)
 		d0.want_cpus = ncpus;
 	}
 	/* Without an initramfs (or a root= to mount) Linux can only panic. */
-	if (d0.initrd < 0 && !find_token(bi->mods[d0.kernel].string, "root=", true)) {
+	if (d0.initrd < 0 && !has_key(bi->mods[d0.kernel].string, "root")) {
 		pr_err("qhv: dom0: no 'dom0-initrd' module and no root= on its command line\n");
 		return -QHV_EINVAL;
 	}

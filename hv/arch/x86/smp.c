@@ -26,11 +26,6 @@ struct tramp_params {
 
 static volatile unsigned ap_ready;
 
-static void send_ipi(uint32_t apic_id, uint32_t icr)
-{
-	apic_send_ipi(apic_id, icr);
-}
-
 static uint32_t my_apic_id(void)
 {
 	struct cpuid_regs r;
@@ -72,11 +67,11 @@ static bool start_ap(unsigned id, uint32_t apic_id)
 	tp->entry = (uint64_t)ap_entry;
 	tp->arg = (uint64_t)&percpu_area[id];
 	ap_ready = 0;
-	send_ipi(apic_id, 0x4500);			/* INIT, assert */
+	apic_send_ipi(apic_id, 0x4500);			/* INIT, assert */
 	udelay(10000);
-	send_ipi(apic_id, 0x4600 | (TRAMPOLINE_BASE >> 12)); /* SIPI */
+	apic_send_ipi(apic_id, 0x4600 | (TRAMPOLINE_BASE >> 12)); /* SIPI */
 	udelay(200);
-	send_ipi(apic_id, 0x4600 | (TRAMPOLINE_BASE >> 12));
+	apic_send_ipi(apic_id, 0x4600 | (TRAMPOLINE_BASE >> 12));
 	for (waited = 0; waited < 1000 && !ap_ready; waited++)
 		udelay(1000);
 	if (ap_ready != 1) {

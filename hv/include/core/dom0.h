@@ -22,6 +22,9 @@
  */
 int dom0_reserve(struct boot_info *bi, uint64_t hv_start, uint64_t hv_end);
 
+/* Is this module string one of dom0's ("dom0" or "dom0-initrd")? */
+bool dom0_module(const char *s);
+
 /**
  * dom0_build() - create dom0 and queue its vCPUs (after SMP bring-up).
  * @bi: boot information.
