@@ -10,7 +10,8 @@
  */
 #define MB1_MAGIC 0x1badb002
 #define MB1_FLAGS 0x00000003
-#define HC_CONSOLE_WRITE 1
+#include "guest_asm.h"
+#define HC_CONSOLE_WRITE CRT0_QHV_HC_CONSOLE_WRITE
 #define EFAULT 14
 #define VA_4K 0x40000000	/* PDE 0x100 -> page table -> msg page */
 #define VA_PSE 0x40400000	/* PDE 0x101: 4 MiB page holding msgs */

@@ -9,6 +9,7 @@ _Static_assert(CRT0_QHV_SIG_EBX == QHV_CPUID_SIG_EBX, "crt0 ABI copy");
 _Static_assert(CRT0_QHV_SIG_ECX == QHV_CPUID_SIG_ECX, "crt0 ABI copy");
 _Static_assert(CRT0_QHV_SIG_EDX == QHV_CPUID_SIG_EDX, "crt0 ABI copy");
 _Static_assert(CRT0_QHV_HC_VERSION == QHV_HC_VERSION, "crt0 ABI copy");
+_Static_assert(CRT0_QHV_HC_CONSOLE_WRITE == QHV_HC_CONSOLE_WRITE, "crt0 ABI copy");
 
 void boot_info_parse(uint32_t magic, uint32_t info);
 void trap_init(void);
