@@ -16,6 +16,7 @@
  */
 #include <qhv/hypercall.h>
 #include "core/dom0.h"
+#include "core/bootmove.h"
 #include "core/cmdline.h"
 #include "core/domain.h"
 #include "core/image.h"
@@ -42,16 +43,13 @@
 #define BP_CMDLINE 0x20000ull
 #define CMDLINE_MAX 2048
 
-struct range {
-	uint64_t base, end;
-};
 
 static struct {
 	int kernel, initrd;		/* module indices, -1 if absent */
 	uint64_t mem_bytes;
 	unsigned want_cpus;
 	unsigned nram;
-	struct range ram[MAX_RANGES];	/* dom0's RAM above 1 MiB */
+	struct phys_range ram[MAX_RANGES];	/* dom0's RAM above 1 MiB */
 	uint64_t hv_start, hv_end;
 } d0 = { -1, -1, 0, 1, 0, { { 0, 0 } }, 0, 0 };
 
@@ -88,16 +86,6 @@ static bool in_dom0_ram(uint64_t base, uint64_t end)
 
 	for (i = 0; i < d0.nram; i++)
 		if (base >= d0.ram[i].base && end <= d0.ram[i].end)
-			return true;
-	return false;
-}
-
-static bool overlaps_dom0_ram(uint64_t base, uint64_t end)
-{
-	unsigned i;
-
-	for (i = 0; i < d0.nram; i++)
-		if (base < d0.ram[i].end && d0.ram[i].base < end)
 			return true;
 	return false;
 }
@@ -167,25 +155,6 @@ static int parse_options(const struct boot_info *bi)
 	return 0;
 }
 
-/* Move a module out of dom0's RAM (it is about to become dom0's). */
-static int relocate_module(struct boot_module *m)
-{
-	uint64_t len = m->end - m->start, pages = (len + PAGE_SIZE - 1) / PAGE_SIZE;
-	uint64_t pa;
-
-	if (frames_alloc(&hv_frames, pages ? pages : 1, PAGE_SIZE, FOUR_GIB,
-			 &pa)) {
-		pr_err("qhv: dom0: no room to move module '%s' out of dom0's RAM\n",
-		       m->string);
-		return -QHV_ENOMEM;
-	}
-	memcpy(phys_to_virt(pa), phys_to_virt(m->start), len);
-	frames_release_range(&hv_frames, m->start, len);
-	m->start = pa;
-	m->end = pa + len;
-	return 0;
-}
-
 int dom0_reserve(struct boot_info *bi, uint64_t hv_start, uint64_t hv_end)
 {
 	unsigned idx[BOOT_MAX_MMAP], n, i;
@@ -230,19 +199,12 @@ int dom0_reserve(struct boot_info *bi, uint64_t hv_start, uint64_t hv_end)
 	for (i = 0; i < d0.nram; i++)
 		frames_reserve_range(&hv_frames, d0.ram[i].base,
 				     d0.ram[i].end - d0.ram[i].base);
-	for (i = 0; i < bi->nmods; i++) {
-		struct boot_module *m = &bi->mods[i];
-
-		if (overlaps_dom0_ram(m->start, m->end)) {
-			rc = relocate_module(m);
-			if (rc)
-				return rc;
-		}
-	}
-	/* relocate_module() released old module frames wholesale. */
-	for (i = 0; i < d0.nram; i++)
-		frames_reserve_range(&hv_frames, d0.ram[i].base,
-				     d0.ram[i].end - d0.ram[i].base);
+	/* Modules in what is now dom0's RAM move out before it is built. */
+	rc = bootmove_evacuate(&hv_frames, bi->mods, bi->nmods,
+			       d0.ram, d0.nram,
+			       FOUR_GIB, phys_to_virt);
+	if (rc)
+		return rc;
 	pr_info("qhv: dom0: %lu MiB reserved in %u range(s) from 0x%lx\n",
 		d0.mem_bytes / MIB, d0.nram, d0.ram[0].base);
 	return 0;
@@ -366,7 +328,23 @@ static unsigned build_e820(const struct boot_info *bi, struct e820 *t)
 
 /* ---- the Linux boot protocol ---- */
 
-static int load_kernel(const struct boot_module *m, struct image_plan *plan)
+/* What no copy into dom0's RAM may touch: every module, and the
+ * boot_params area in low RAM. */
+static unsigned busy_ranges(const struct boot_info *bi, struct phys_range *r)
+{
+	unsigned i;
+
+	for (i = 0; i < bi->nmods; i++) {
+		r[i].base = bi->mods[i].start;
+		r[i].end = bi->mods[i].end;
+	}
+	r[i].base = BP_GDT;
+	r[i].end = BP_CMDLINE + CMDLINE_MAX;
+	return i + 1;
+}
+
+static int load_kernel(const struct boot_module *m, struct image_plan *plan,
+		       const struct phys_range *busy, unsigned nbusy)
 {
 	const uint8_t *img = phys_to_virt(m->start);
 	unsigned i;
@@ -384,8 +362,11 @@ static int load_kernel(const struct boot_module *m, struct image_plan *plan)
 	}
 	for (i = 0; i < plan->nseg; i++) {
 		const struct image_segment *s = &plan->seg[i];
+		int rc = bootmove_copy(s->paddr, m->start + s->file_off,
+				       s->filesz, busy, nbusy, phys_to_virt);
 
-		memcpy(phys_to_virt(s->paddr), img + s->file_off, s->filesz);
+		if (rc)
+			return rc;
 		memset(phys_to_virt(s->paddr + s->filesz), 0,
 		       s->memsz - s->filesz);
 	}
@@ -395,6 +376,7 @@ static int load_kernel(const struct boot_module *m, struct image_plan *plan)
 /* The initrd goes at the top of dom0's RAM below 2 GiB (the limit older
  * kernels assume without a setup header to say otherwise). */
 static int load_initrd(const struct boot_module *m, uint64_t kernel_end,
+		       const struct phys_range *busy, unsigned nbusy,
 		       uint64_t *addr, uint64_t *size)
 {
 	uint64_t len = m->end - m->start;
@@ -405,9 +387,14 @@ static int load_initrd(const struct boot_module *m, uint64_t kernel_end,
 							       0x80000000ull;
 		uint64_t base = (top - len) & ~(PAGE_SIZE - 1);
 
+		int rc;
+
 		if (top < len || base < d0.ram[i].base || base < kernel_end)
 			continue;
-		memcpy(phys_to_virt(base), phys_to_virt(m->start), len);
+		rc = bootmove_copy(base, m->start, len, busy, nbusy,
+				   phys_to_virt);
+		if (rc)
+			return rc;
 		*addr = base;
 		*size = len;
 		return 0;
@@ -509,6 +496,8 @@ static void build_zero_page(const struct boot_info *bi, int cmdline_size,
 
 int dom0_build(const struct boot_info *bi, unsigned ncpus)
 {
+	struct phys_range busy[BOOT_MAX_MODS + 2];
+	unsigned nbusy;
 	struct image_plan plan;
 	uint64_t initrd = 0, initrd_size = 0;
 	struct domain *d;
@@ -527,10 +516,14 @@ int dom0_build(const struct boot_info *bi, unsigned ncpus)
 		pr_err("qhv: dom0: no 'dom0-initrd' module and no root= on its command line\n");
 		return -QHV_EINVAL;
 	}
-	rc = load_kernel(&bi->mods[d0.kernel], &plan);
+	nbusy = busy_ranges(bi, busy);
+	rc = load_kernel(&bi->mods[d0.kernel], &plan, busy, nbusy);
+	/* The initrd's copy must not land on the kernel just loaded. */
+	busy[nbusy].base = plan.lowest;
+	busy[nbusy].end = plan.highest;
 	if (!rc && d0.initrd >= 0)
-		rc = load_initrd(&bi->mods[d0.initrd], plan.highest, &initrd,
-				 &initrd_size);
+		rc = load_initrd(&bi->mods[d0.initrd], plan.highest, busy,
+				 nbusy + 1, &initrd, &initrd_size);
 	if (rc) {
 		pr_err("qhv: dom0: cannot load its kernel (see above)\n");
 		return rc;
