@@ -40,8 +40,11 @@ void domain_notify_dom0(uint32_t events)
 {
 	if (events & QHV_EVENT_DOMAIN_STATE)
 		__atomic_add_fetch(&state_seq, 1, __ATOMIC_RELAXED);
-	__atomic_or_fetch(&pending_events, events, __ATOMIC_RELEASE);
-	arch_notify_dom0();
+	/* One interrupt per new bit: dom0's read of the events re-arms it,
+	 * so a chatty console cannot storm dom0. */
+	if ((__atomic_fetch_or(&pending_events, events, __ATOMIC_ACQ_REL) &
+	     events) != events)
+		arch_notify_dom0();
 }
 
 uint32_t domain_take_events(uint64_t *seq)
