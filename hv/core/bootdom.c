@@ -174,7 +174,11 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 				arch_vcpu_set_wait_sipi(&d->vcpu[i]);
 		}
 	}
-	domain_start(d, pcpu);
+	if (domain_start(d, pcpu)) {
+		domain_abandon(d);
+		return -QHV_ENOSPC;
+	}
+	domain_put(d);
 	return 0;
 }
 

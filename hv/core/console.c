@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <qhv/domctl.h>
 #include "core/console.h"
 #include "core/cmdline.h"
 #include "arch/serial.h"
@@ -14,7 +15,11 @@
 static enum log_level console_level = LOG_INFO;
 static bool to_com1 = true;
 static bool to_e9;
+/* protects: the UART/0xe9 output order and the log ring below */
 static spinlock_t console_lock = SPINLOCK_INIT;
+/* Everything the hv prints, for dom0's `qhv dmesg` (QHV_SYSCTL_LOG_READ). */
+static char log_ring[QHV_LOG_RING_SIZE];
+static uint64_t log_head;
 
 static bool contains(const char *hay, const char *needle)
 {
@@ -28,6 +33,7 @@ static bool contains(const char *hay, const char *needle)
 
 static void emit(char c)
 {
+	log_ring[log_head++ % QHV_LOG_RING_SIZE] = c;
 	if (to_com1) {
 		if (c == '\n')
 			serial_putc('\r');
@@ -123,4 +129,24 @@ void console_forward_byte(uint8_t c)
 	spin_lock(&console_lock);
 	serial_putc((char)c);
 	spin_unlock(&console_lock);
+}
+
+void console_log_read(struct qhv_domctl_console *c, char *out)
+{
+	uint64_t oldest, cur = c->cursor;
+	uint32_t n = 0;
+
+	spin_lock(&console_lock);
+	oldest = log_head > QHV_LOG_RING_SIZE ? log_head - QHV_LOG_RING_SIZE : 0;
+	c->lost = cur < oldest ? oldest - cur : 0;
+	if (cur < oldest)
+		cur = oldest;
+	if (cur > log_head)
+		cur = log_head;
+	while (n < c->len && cur < log_head)
+		out[n++] = log_ring[cur++ % QHV_LOG_RING_SIZE];
+	c->produced = log_head;
+	spin_unlock(&console_lock);
+	c->cursor = cur;
+	c->done = n;
 }

@@ -557,6 +557,11 @@ int dom0_build(const struct boot_info *bi, unsigned ncpus)
 		plan.lowest, plan.highest, plan.entry, initrd_size >> 10,
 		initrd, d->nr_vcpus, arch_read_tsc());
 	pr_info("qhv: dom0: cmdline '%s'\n", (const char *)phys_to_virt(BP_CMDLINE));
-	domain_start(d, 0);
+	rc = domain_start(d, 0);
+	if (rc) {
+		domain_abandon(d);
+		return rc;
+	}
+	domain_put(d);
 	return 1;
 }

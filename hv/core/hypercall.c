@@ -6,6 +6,7 @@
 #include <qhv/hypercall.h>
 #include "core/hypercall.h"
 #include "core/console.h"
+#include "core/domctl.h"
 #include "lib/printk.h"
 
 static int64_t hc_console_write(struct vcpu *v, uint64_t buf, uint64_t len)
@@ -24,7 +25,7 @@ static int64_t hc_console_write(struct vcpu *v, uint64_t buf, uint64_t len)
 
 int64_t hypercall_dispatch(struct vcpu *v, struct hcall_args *a)
 {
-	v->dom->hypercalls++;
+	__atomic_add_fetch(&v->dom->hypercalls, 1, __ATOMIC_RELAXED);
 	switch (a->nr) {
 	case QHV_HC_VERSION:
 		return QHV_ABI_VERSION;
@@ -36,6 +37,10 @@ int64_t hypercall_dispatch(struct vcpu *v, struct hcall_args *a)
 	case QHV_HC_YIELD:
 		a->resched = true;
 		return 0;
+	case QHV_HC_DOMCTL:
+		return domctl(v, a->arg[0], a->arg[1], a->arg[2]);
+	case QHV_HC_SYSCTL:
+		return sysctl(v, a->arg[0], a->arg[1], a->arg[2]);
 	default:
 		return -QHV_ENOSYS;
 	}

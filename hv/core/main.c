@@ -23,7 +23,7 @@
 
 static unsigned boot_errors;
 static bool no_reboot;
-static uint64_t frames_at_boot;
+uint64_t frames_at_boot;
 
 void hv_start(const struct boot_info *bi)
 {

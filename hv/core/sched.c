@@ -2,42 +2,64 @@
 /*
  * Scheduler: each vCPU is pinned to one physical CPU; each CPU runs its
  * vCPUs round-robin, a time slice each (VMX preemption timer), or until
- * one yields or stops.  Simple on purpose: no migration, no priorities.
+ * one yields, blocks or stops.  Any CPU may add to another's queue (a
+ * domain starting); only the owner removes (a stopped vCPU is torn down
+ * on its own CPU).  Each queue has its own lock, so weights or caps can
+ * later change pick_next() without touching the callers.
  */
 #include <qhv/hypercall.h>
 #include "core/sched.h"
 #include "core/domain.h"
 #include "core/percpu.h"
-#include "arch/x86.h"
+#include "arch/x86.h"	/* cpu_relax */
 #include "lib/printk.h"
 #include "lib/spinlock.h"
 
-static spinlock_t runq_lock = SPINLOCK_INIT;
-static volatile bool cpus_released;
+static bool cpus_released;
 
 int sched_add(struct vcpu *v)
 {
 	struct percpu *pc = &percpu_area[v->pcpu];
 	int rc = 0;
 
-	spin_lock(&runq_lock);
-	if (pc->nrun >= sizeof(pc->runq) / sizeof(pc->runq[0]))
+	spin_lock(&pc->runq_lock);
+	if (pc->nrun >= MAX_RUNQ) {
 		rc = -QHV_ENOSPC;
-	else
+	} else {
 		pc->runq[pc->nrun++] = v;
-	spin_unlock(&runq_lock);
+		v->queued = true;
+	}
+	spin_unlock(&pc->runq_lock);
+	/* The CPU may be idle: make it look. */
+	if (!rc && v->pcpu != this_cpu()->id &&
+	    __atomic_load_n(&cpus_released, __ATOMIC_ACQUIRE))
+		arch_kick_cpu(v->pcpu);
 	return rc;
 }
 
-static void sched_remove(struct percpu *pc, unsigned i)
+/* Caller holds pc->runq_lock. */
+static void remove_at(struct percpu *pc, unsigned i)
 {
-	spin_lock(&runq_lock);
 	for (; i + 1 < pc->nrun; i++)
 		pc->runq[i] = pc->runq[i + 1];
 	pc->nrun--;
 	if (pc->cursor >= pc->nrun)
 		pc->cursor = 0;
-	spin_unlock(&runq_lock);
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+	struct percpu *pc = &percpu_area[v->pcpu];
+	unsigned i;
+
+	spin_lock(&pc->runq_lock);
+	for (i = 0; i < pc->nrun; i++)
+		if (pc->runq[i] == v) {
+			remove_at(pc, i);
+			v->queued = false;
+			break;
+		}
+	spin_unlock(&pc->runq_lock);
 }
 
 bool sched_others_waiting(void)
@@ -45,9 +67,11 @@ bool sched_others_waiting(void)
 	struct percpu *pc = this_cpu();
 	unsigned i, n = 0;
 
-	for (i = 0; i < pc->nrun; i++)
-		if (arch_vcpu_runnable(pc->runq[i]))
+	spin_lock(&pc->runq_lock);
+	for (i = 0; i < pc->nrun && n < 2; i++)
+		if (vcpu_runnable(pc->runq[i]))
 			n++;
+	spin_unlock(&pc->runq_lock);
 	return n > 1;
 }
 
@@ -56,37 +80,51 @@ void sched_release_cpus(void)
 	__atomic_store_n(&cpus_released, true, __ATOMIC_RELEASE);
 }
 
-/* Drop stopped vCPUs from this CPU's queue; their domains may go. */
+/* Take one stopped vCPU off this CPU's queue, or NULL. */
+static struct vcpu *take_stopped(struct percpu *pc)
+{
+	struct vcpu *v = 0;
+	unsigned i;
+
+	spin_lock(&pc->runq_lock);
+	for (i = 0; i < pc->nrun; i++)
+		if (__atomic_load_n(&pc->runq[i]->stopped, __ATOMIC_ACQUIRE)) {
+			v = pc->runq[i];
+			remove_at(pc, i);
+			break;
+		}
+	spin_unlock(&pc->runq_lock);
+	return v;
+}
+
+/* Drop stopped vCPUs from this CPU's queue; their domains may go.  The
+ * teardown runs without the queue lock: it may take domains_lock. */
 static void reap_stopped(struct percpu *pc)
 {
-	unsigned i = 0;
+	struct vcpu *v;
 
-	while (i < pc->nrun) {
-		struct vcpu *v = pc->runq[i];
-
-		if (v->stopped) {
-			sched_remove(pc, i);
-			domain_vcpu_gone(v);
-		} else {
-			i++;
-		}
-	}
+	while ((v = take_stopped(pc)))
+		domain_vcpu_gone(v);
 }
 
 /* Round-robin: the next runnable vCPU after the one that ran last. */
 static struct vcpu *pick_next(struct percpu *pc)
 {
+	struct vcpu *v = 0;
 	unsigned k;
 
+	spin_lock(&pc->runq_lock);
 	for (k = 1; k <= pc->nrun; k++) {
 		unsigned i = (pc->cursor + k) % pc->nrun;
 
-		if (arch_vcpu_runnable(pc->runq[i])) {
+		if (vcpu_runnable(pc->runq[i])) {
 			pc->cursor = i;
-			return pc->runq[i];
+			v = pc->runq[i];
+			break;
 		}
 	}
-	return 0;
+	spin_unlock(&pc->runq_lock);
+	return v;
 }
 
 void sched_run(void)
@@ -102,7 +140,8 @@ void sched_run(void)
 		v = pick_next(pc);
 		if (!v) {
 			/* Woken by a kick (SIPI to a waiting vCPU, a domain
-			 * stopping) or by a device interrupt. */
+			 * starting, unpausing or stopping) or by a device
+			 * interrupt. */
 			arch_cpu_idle();
 			continue;
 		}

@@ -36,9 +36,14 @@ void dom0_io_setup(void)
 	}
 	if (acpi.reset_valid && acpi.reset_reg_port)
 		vmx_trap_dom0_port((uint16_t)acpi.reset_reg_port);
+	/* PCI configuration mechanism #1, for the hv's own function. */
+	vmx_trap_dom0_port(PCI_CONF_ADDR);
+	for (unsigned p = PCI_CONF_DATA; p < PCI_CONF_DATA + 4; p++)
+		vmx_trap_dom0_port((uint16_t)p);
+	dom0_pci_setup();
 }
 
-static void port_forward(uint16_t port, unsigned size, bool in, uint32_t *val)
+void port_forward(uint16_t port, unsigned size, bool in, uint32_t *val)
 {
 	if (in) {
 		uint32_t v = 0;
@@ -48,7 +53,7 @@ static void port_forward(uint16_t port, unsigned size, bool in, uint32_t *val)
 		else if (size == 2)
 			__asm__ volatile("inw %1, %w0" : "=a"(v) : "Nd"(port));
 		else
-			__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+			v = inl(port);
 		*val = v;
 		return;
 	}
@@ -69,6 +74,8 @@ static bool is_pm1_cnt(uint16_t port)
 void dom0_pio(struct vcpu *v, uint16_t port, unsigned size, bool in,
 	      uint32_t *val)
 {
+	if (dom0_pci_pio(port, size, in, val))
+		return;
 	if (!in && port == 0x3f8 && size == 1) {
 		console_forward_byte((uint8_t)*val);
 		return;

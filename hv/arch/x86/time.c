@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* TSC calibration against PIT channel 2 (gate through port 0x61). */
 #include "arch/platform.h"
+#include "arch/vcpu.h"
 #include "arch/setup.h"
 #include "arch/x86.h"
 #include "lib/printk.h"
@@ -44,4 +45,12 @@ void udelay(uint64_t us)
 uint64_t arch_read_tsc(void)
 {
 	return rdtsc();
+}
+
+uint64_t arch_tsc_to_ns(uint64_t ticks)
+{
+	uint64_t khz = tsc_khz ? tsc_khz : 1;
+
+	/* Split so ticks * 10^6 cannot overflow. */
+	return ticks / khz * 1000000 + ticks % khz * 1000000 / khz;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <qhv/domctl.h>
 #include "arch/vlapic.h"
 
 struct guest_regs {
@@ -48,6 +49,9 @@ struct arch_vcpu {
 	volatile int sipi_vector; /* >= 0: start at vector << 12 */
 	int extint_vector;	/* virtual-wire (PIC) interrupt pending, or -1 */
 	volatile bool nmi_pending;
+	bool halted;		/* in the guest's HLT state (for getinfo) */
+	bool has_ctx;		/* start at @ctx (management ABI) */
+	struct qhv_vcpu_context ctx;
 };
 
 /* The domain's second-level address space (EPT). */
@@ -88,8 +92,17 @@ void arch_vcpu_set_linux_state(struct vcpu *v, uint64_t entry, uint64_t rsi,
 void arch_vcpu_enable_vlapic(struct vcpu *v, uint32_t apic_id);
 /* AP of an SMP guest: waits for INIT-SIPI from another vCPU. */
 void arch_vcpu_set_wait_sipi(struct vcpu *v);
-/* Can @v run now (not stopped, not waiting for SIPI)? */
+/* Start state from the management ABI (validated by the caller). */
+void arch_vcpu_set_context(struct vcpu *v, const struct qhv_vcpu_context *c);
+/* Is @v ready as far as arch is concerned (not waiting for SIPI)?
+ * Core's vcpu_runnable() adds stopped and paused. */
 bool arch_vcpu_runnable(const struct vcpu *v);
+/* Is @v halted or waiting for a SIPI (uses no CPU)? */
+bool arch_vcpu_blocked(const struct vcpu *v);
+/* TSC ticks to nanoseconds. */
+uint64_t arch_tsc_to_ns(uint64_t ticks);
+/* Raise dom0's management-event interrupt (QHV_SYSCTL_EVENTS pending). */
+void arch_notify_dom0(void);
 /* Make another CPU look at its run queue (a kick IPI). */
 void arch_kick_cpu(unsigned pcpu);
 /* Idle until an interrupt arrives. */
@@ -106,5 +119,9 @@ struct hcall_args {
 };
 int arch_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva,
 			 uint64_t len);
+/* Copy to guest-virtual memory: every page is checked (mapped, and
+ * writable in the guest's page tables) before any byte is written. */
+int arch_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src,
+		       uint64_t len);
 
 #endif

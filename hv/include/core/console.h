@@ -26,4 +26,9 @@ void console_forward_byte(uint8_t c);
 /* Raw write under the console lock (used by panic paths). */
 void console_write(const char *s, size_t n);
 
+struct qhv_domctl_console;
+/* The hv log ring from c->cursor into @out (c->len bytes at most); fills
+ * cursor, done, lost and produced as QHV_SYSCTL_LOG_READ describes. */
+void console_log_read(struct qhv_domctl_console *c, char *out);
+
 #endif

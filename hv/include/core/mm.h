@@ -24,6 +24,9 @@ extern struct frame_pool hv_frames;
 int mm_alloc_pages(uint64_t count, uint64_t align, uint64_t *pa);
 void mm_free_pages(uint64_t pa, uint64_t count);
 
+/* Free frames when the hv finished booting (the pool domains draw on). */
+extern uint64_t frames_at_boot;
+
 /* The hv maps all of RAM 1:1, so physical and virtual addresses agree. */
 static inline void *phys_to_virt(uint64_t pa)
 {

@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "arch/cpu.h"
+#include "lib/spinlock.h"
 
 #define MAX_CPUS 8
+#define MAX_RUNQ 256
 
 struct vcpu;
 
@@ -16,6 +18,8 @@ struct vcpu;
  * @id: logical CPU number (0 = boot CPU).
  * @apic_id: local APIC id from the MADT.
  * @online: set once the CPU runs its scheduler.
+ * @runq_lock: protects @runq, @nrun and @cursor; other CPUs add to the
+ *   queue (domain start), this CPU removes and picks.
  * @runq: vCPUs pinned to this CPU, in round-robin order.
  * @nrun: number of entries in @runq.
  * @cursor: index of the vCPU that ran last.
@@ -27,7 +31,8 @@ struct percpu {
 	unsigned id;
 	uint32_t apic_id;
 	volatile bool online;
-	struct vcpu *runq[16];
+	spinlock_t runq_lock;
+	struct vcpu *runq[MAX_RUNQ];
 	unsigned nrun;
 	unsigned cursor;
 	struct vcpu *current;
@@ -38,6 +43,10 @@ struct percpu {
 extern struct percpu percpu_area[MAX_CPUS];
 extern unsigned nr_cpus;
 
+#ifdef QHV_FAKE_ARCH
+/* Host unit tests: the fake arch says which CPU a call comes from. */
+struct percpu *this_cpu(void);
+#else
 static inline struct percpu *this_cpu(void)
 {
 	struct percpu *p;
@@ -45,5 +54,6 @@ static inline struct percpu *this_cpu(void)
 	__asm__ volatile("mov %%gs:0, %0" : "=r"(p));
 	return p;
 }
+#endif
 
 #endif

@@ -6,8 +6,11 @@
 
 struct vcpu;
 
-/* Queue @v on its CPU (v->pcpu).  Boot-time only for now. */
+/* Queue @v on its CPU (v->pcpu), from any CPU.  -QHV_ENOSPC if full. */
 int sched_add(struct vcpu *v);
+
+/* Take @v back off its queue (a start that failed half-way). */
+void sched_remove_vcpu(struct vcpu *v);
 
 /* True when another runnable vCPU waits on this CPU. */
 bool sched_others_waiting(void);

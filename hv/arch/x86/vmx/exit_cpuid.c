@@ -5,7 +5,8 @@
 #include "vmx.h"
 #include "arch/x86.h"
 
-static void qhv_leaf(uint32_t leaf, struct cpuid_regs *r)
+static void qhv_leaf(const struct vcpu *v, uint32_t leaf,
+		     struct cpuid_regs *r)
 {
 	r->eax = r->ebx = r->ecx = r->edx = 0;
 	if (leaf == QHV_CPUID_BASE) {
@@ -15,6 +16,7 @@ static void qhv_leaf(uint32_t leaf, struct cpuid_regs *r)
 		r->edx = QHV_CPUID_SIG_EDX;
 	} else if (leaf == QHV_CPUID_VERSION) {
 		r->eax = QHV_ABI_VERSION;
+		r->ebx = v->dom->is_dom0 ? QHV_CPUID_F_PRIVILEGED : 0;
 	}
 }
 
@@ -26,7 +28,7 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 
 	(void)qual;
 	if ((leaf & 0xffff0000u) == 0x40000000u) {
-		qhv_leaf(leaf, &r);
+		qhv_leaf(v, leaf, &r);
 	} else {
 		cpuid_count(leaf, sub, &r);
 		switch (leaf) {

@@ -126,3 +126,41 @@ int arch_copy_from_guest(struct vcpu *v, void *dst, uint64_t gva,
 	}
 	return 0;
 }
+
+/* Host address of the run of guest-virtual [gva, gva + len) that starts
+ * at @gva and stays in one guest page and one host-contiguous range. */
+static int guest_chunk(struct vcpu *v, uint64_t gva, uint64_t len,
+		       void **host, uint64_t *chunk)
+{
+	uint64_t gpa, hpa, contig;
+
+	*chunk = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
+	if (*chunk > len)
+		*chunk = len;
+	if (vmx_gva_to_gpa(v, gva, &gpa) ||
+	    arch_gpa_to_hpa(v->dom, gpa, &hpa, &contig))
+		return -QHV_EFAULT;
+	if (contig < *chunk)
+		*chunk = contig;
+	*host = phys_to_virt(hpa);
+	return 0;
+}
+
+int arch_copy_to_guest(struct vcpu *v, uint64_t gva, const void *src,
+		       uint64_t len)
+{
+	const uint8_t *in = src;
+	uint64_t off, chunk;
+	void *host;
+
+	/* All or nothing: check every page before writing any. */
+	for (off = 0; off < len; off += chunk)
+		if (guest_chunk(v, gva + off, len - off, &host, &chunk))
+			return -QHV_EFAULT;
+	for (off = 0; off < len; off += chunk) {
+		if (guest_chunk(v, gva + off, len - off, &host, &chunk))
+			return -QHV_EFAULT;
+		memcpy(host, in + off, chunk);
+	}
+	return 0;
+}

@@ -12,7 +12,6 @@
 
 #define PROC_INTR_WINDOW (1u << 2)
 #define ACTIVITY_ACTIVE 0
-#define ACTIVITY_HLT 1
 #define RFLAGS_IF (1u << 9)
 #define INTR_TYPE_EXT 0
 #define INTR_TYPE_NMI (2u << 8)
@@ -107,5 +106,6 @@ enum exit_action vmx_halt_vlapic(struct vcpu *v)
 	    (vmread(GUEST_RFLAGS) & RFLAGS_IF))
 		return EXIT_CONTINUE;
 	vmwrite(GUEST_ACTIVITY, ACTIVITY_HLT);
+	__atomic_store_n(&v->arch.halted, true, __ATOMIC_RELEASE);
 	return EXIT_RESCHED; /* let other vCPUs here run meanwhile */
 }

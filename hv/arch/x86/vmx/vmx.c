@@ -18,7 +18,41 @@
 struct vmx_caps vmx;
 
 static uint64_t msr_bitmap_pa, io_bitmap_pa, io_bitmap_dom0_pa;
-static uint16_t next_vpid = 1;
+/* VPIDs in use (bit i: VPID i).  0 is the hv's own and never handed
+ * out.  vpid_lock protects: vpid_used, vpid_cursor. */
+#define VPID_COUNT 4096
+static uint64_t vpid_used[VPID_COUNT / 64] = { 1 };
+static unsigned vpid_cursor = 1;
+static spinlock_t vpid_lock = SPINLOCK_INIT;
+
+static int vpid_alloc(uint16_t *out)
+{
+	unsigned n;
+	int rc = -QHV_ENOSPC;
+
+	spin_lock(&vpid_lock);
+	for (n = 0; n < VPID_COUNT; n++) {
+		unsigned id = vpid_cursor;
+
+		vpid_cursor = vpid_cursor + 1 == VPID_COUNT ? 1 : vpid_cursor + 1;
+		if (!((vpid_used[id / 64] >> (id % 64)) & 1)) {
+			vpid_used[id / 64] |= 1ull << (id % 64);
+			*out = (uint16_t)id;
+			rc = 0;
+			break;
+		}
+	}
+	spin_unlock(&vpid_lock);
+	return rc;
+}
+
+static void vpid_free(uint16_t id)
+{
+	spin_lock(&vpid_lock);
+	if (id)
+		vpid_used[id / 64] &= ~(1ull << (id % 64));
+	spin_unlock(&vpid_lock);
+}
 
 /* Time slice in TSC ticks (Bochs' TSC runs at its ips rate). */
 #define SLICE_TSC 2000000ull
@@ -254,10 +288,14 @@ int arch_domain_init(struct domain *d)
 	return ept_init(&d->arch.ept_root_pa);
 }
 
+/* The domain's RAM is scrubbed before it goes back to the pool, so no
+ * later owner (or a bug that maps a free frame) sees its data. */
 static void free_owned_leaf(uint64_t hpa, uint64_t size, uint64_t flags)
 {
-	if (flags & EPT_OWNED)
+	if (flags & EPT_OWNED) {
+		memset(phys_to_virt(hpa), 0, size);
 		mm_free_pages(hpa, size / PAGE_SIZE);
+	}
 }
 
 void arch_domain_destroy(struct domain *d)
@@ -294,11 +332,18 @@ int arch_vcpu_init(struct vcpu *v)
 	struct arch_vcpu *a = &v->arch;
 	uint8_t *fpu;
 
-	if (mm_alloc_pages(1, PAGE_SIZE, &a->vmcs_pa))
+	if (vpid_alloc(&a->vpid))
+		return -QHV_ENOSPC;
+	if (mm_alloc_pages(1, PAGE_SIZE, &a->vmcs_pa)) {
+		vpid_free(a->vpid);
+		a->vpid = 0;
 		return -QHV_ENOMEM;
+	}
 	if (mm_alloc_pages(1, PAGE_SIZE, &a->fpu_pa)) {
 		mm_free_pages(a->vmcs_pa, 1);
+		vpid_free(a->vpid);
 		a->vmcs_pa = 0;
+		a->vpid = 0;
 		return -QHV_ENOMEM;
 	}
 	*(uint32_t *)phys_to_virt(a->vmcs_pa) = vmx.revision;
@@ -312,7 +357,6 @@ int arch_vcpu_init(struct vcpu *v)
 	a->xcr0 = 1;
 	a->extint_vector = -1;
 	a->sipi_vector = -1;
-	a->vpid = next_vpid++;
 	a->launched = false;
 	return 0;
 }
@@ -333,8 +377,11 @@ void arch_vcpu_destroy(struct vcpu *v)
 		pc->current = 0;
 	mm_free_pages(v->arch.vmcs_pa, 1);
 	mm_free_pages(v->arch.fpu_pa, 1);
+	/* VMCLEAR and INVEPT above dropped what the VPID tagged here. */
+	vpid_free(v->arch.vpid);
 	v->arch.vmcs_pa = 0;
 	v->arch.fpu_pa = 0;
+	v->arch.vpid = 0;
 }
 
 static void set_seg(enum vmcs_field sel, uint16_t s, uint64_t base,
@@ -451,8 +498,38 @@ void arch_vcpu_set_wait_sipi(struct vcpu *v)
 
 bool arch_vcpu_runnable(const struct vcpu *v)
 {
-	return !v->stopped &&
-	       !__atomic_load_n(&v->arch.wait_sipi, __ATOMIC_ACQUIRE);
+	return !__atomic_load_n(&v->arch.wait_sipi, __ATOMIC_ACQUIRE);
+}
+
+bool arch_vcpu_blocked(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->arch.wait_sipi, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&v->arch.halted, __ATOMIC_ACQUIRE);
+}
+
+void arch_vcpu_set_context(struct vcpu *v, const struct qhv_vcpu_context *c)
+{
+	struct guest_regs *g = &v->arch.regs;
+
+	v->arch.ctx = *c;
+	v->arch.has_ctx = true;
+	g->rax = c->rax;
+	g->rbx = c->rbx;
+	g->rcx = c->rcx;
+	g->rdx = c->rdx;
+	g->rsi = c->rsi;
+	g->rdi = c->rdi;
+	g->rbp = c->rbp;
+	g->r8 = c->r8;
+	g->r9 = c->r9;
+	g->r10 = c->r10;
+	g->r11 = c->r11;
+	g->r12 = c->r12;
+	g->r13 = c->r13;
+	g->r14 = c->r14;
+	g->r15 = c->r15;
+	/* An AP given its own state starts there, not at a SIPI. */
+	v->arch.wait_sipi = false;
 }
 
 void arch_kick_cpu(unsigned pcpu)
@@ -521,10 +598,53 @@ static void vmcs_guest_state(const struct start_state *st)
 	vmwrite(GUEST_PAT, 0x0007040600070406ull);
 }
 
+/* The management ABI's protocol-neutral start state (validated by
+ * core/domctl.c). */
+static void ctx_start_state(const struct qhv_vcpu_context *c,
+			    struct start_state *st)
+{
+	switch (c->mode) {
+	case QHV_VCPU_MODE_REAL:
+		*st = (struct start_state){
+			.cs_sel = c->cs_sel, .cs_base = (uint64_t)c->cs_sel << 4,
+			.ds_sel = c->ds_sel,
+			.limit = 0xffff, .cs_ar = 0x9b, .ds_ar = 0x93,
+			.gdt_limit = 0xffff, .idt_limit = 0xffff,
+			.cr0 = CR0_ET, .rip = c->rip,
+		};
+		break;
+	case QHV_VCPU_MODE_LONG64:
+		*st = (struct start_state){
+			.cs_sel = c->cs_sel, .ds_sel = c->ds_sel,
+			.limit = 0xffffffff, .cs_ar = 0xa09b, .ds_ar = 0xc093,
+			.gdt_base = c->gdt_base, .gdt_limit = c->gdt_limit,
+			.cr0 = CR0_PE | CR0_ET | CR0_NE | CR0_WP | CR0_PG,
+			.cr4 = CR4_PAE, .cr3 = c->cr3,
+			.efer = EFER_LME | EFER_LMA, .rip = c->rip,
+		};
+		break;
+	default:	/* QHV_VCPU_MODE_FLAT32 */
+		*st = (struct start_state){
+			.cs_sel = c->cs_sel, .ds_sel = c->ds_sel,
+			.limit = 0xffffffff, .cs_ar = 0xc09b, .ds_ar = 0xc093,
+			.gdt_base = c->gdt_base, .gdt_limit = c->gdt_limit,
+			.cr0 = CR0_PE | CR0_ET, .rip = c->rip,
+		};
+		break;
+	}
+}
+
 static void vmcs_guest_start(struct vcpu *v)
 {
 	struct start_state st;
 
+	if (v->arch.has_ctx && v->arch.sipi_vector < 0) {
+		ctx_start_state(&v->arch.ctx, &st);
+		vmcs_guest_state(&st);
+		vmwrite(GUEST_RSP, v->arch.ctx.rsp);
+		vmwrite(GUEST_RFLAGS, v->arch.ctx.rflags | 0x2);
+		return;
+	}
 	if (v->arch.boot_linux) {
 		st = (struct start_state){
 			.cs_sel = 0x10, .ds_sel = 0x18, .limit = 0xffffffff,
@@ -652,9 +772,24 @@ static uint64_t timer_budget(const struct vcpu *t, uint64_t now,
 	return next - now < budget ? next - now : budget;
 }
 
+static void run_loop(struct vcpu *v, struct percpu *pc);
+
 void arch_vcpu_run(struct vcpu *v)
 {
 	struct percpu *pc = this_cpu();
+	uint64_t t0;
+
+	/* Seen by domain_pause() on other CPUs; set before the last check
+	 * of the pause count in the loop. */
+	__atomic_store_n(&v->on_cpu, true, __ATOMIC_SEQ_CST);
+	t0 = rdtsc();
+	run_loop(v, pc);
+	__atomic_add_fetch(&v->time_tsc, rdtsc() - t0, __ATOMIC_RELAXED);
+	__atomic_store_n(&v->on_cpu, false, __ATOMIC_RELEASE);
+}
+
+static void run_loop(struct vcpu *v, struct percpu *pc)
+{
 	uint64_t start;
 
 	if (pc->current != v) {
@@ -666,7 +801,7 @@ void arch_vcpu_run(struct vcpu *v)
 		vcpu_restore_next(pc, v);
 	}
 	start = rdtsc();
-	while (!v->stopped) {
+	while (vcpu_runnable(v)) {
 		uint64_t now = rdtsc(), used = now - start, budget;
 		unsigned reason;
 		int rc;
@@ -688,6 +823,8 @@ void arch_vcpu_run(struct vcpu *v)
 			return;
 		}
 		v->arch.launched = true;
+		if (v->arch.halted && vmread(GUEST_ACTIVITY) != ACTIVITY_HLT)
+			__atomic_store_n(&v->arch.halted, false, __ATOMIC_RELEASE);
 		reason = (unsigned)vmread(EXIT_REASON);
 		if (reason & (1u << 31)) {
 			domain_crash(v->dom, "VM entry failed: %s (exit reason %u, qual 0x%lx) rip=0x%lx",

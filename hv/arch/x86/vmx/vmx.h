@@ -3,6 +3,8 @@
 #ifndef QHV_VMX_VMX_H
 #define QHV_VMX_VMX_H
 
+#define ACTIVITY_HLT 1 /* GUEST_ACTIVITY: halted */
+
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/domain.h"
