@@ -21,7 +21,9 @@
 #include "lib/printk.h"
 #include "lib/string.h"
 
-#define MAX_PHYS (4ull << 30) /* what head.S maps 1:1 */
+#define BOOT_MAPPED (4ull << 30)	/* what head.S maps 1:1 */
+#define MAX_PHYS (64ull << 30)		/* what the hv can map and manage */
+#define GIB (1ull << 30)
 
 struct percpu percpu_area[MAX_CPUS];
 unsigned nr_cpus = 1;
@@ -29,6 +31,11 @@ struct acpi_info acpi;
 
 static uint8_t ist_stacks[MAX_CPUS][2][4096] __attribute__((aligned(16)));
 static uint64_t frame_bitmap[MAX_PHYS / PAGE_SIZE / 64];
+/* Page directories for the 1:1 map above head.S's 4 GiB, one per GiB. */
+static uint64_t high_pd[(MAX_PHYS - BOOT_MAPPED) / GIB][512]
+	__attribute__((aligned(4096)));
+static uint64_t mapped_top = BOOT_MAPPED;
+extern uint64_t boot_pdpt[512];
 static struct boot_info boot_info;
 
 extern char _image_start[], _end[];
@@ -44,12 +51,29 @@ void cpu_early_init(unsigned id)
 
 static const void *map_identity(uint64_t pa, size_t len)
 {
-	if (pa + len < pa || pa + len > MAX_PHYS)
+	if (pa + len < pa || pa + len > mapped_top)
 		return 0;
 	return phys_to_virt(pa);
 }
 
 int dom0_error;
+
+/* Extend the 1:1 map (2 MiB pages) to @top, so RAM above 4 GiB can go to
+ * domains.  Before the APs start: they load the same page tables. */
+static void map_above_4g(uint64_t top)
+{
+	uint64_t gib, i;
+
+	for (gib = BOOT_MAPPED / GIB; gib * GIB < top; gib++) {
+		uint64_t *pd = high_pd[gib - BOOT_MAPPED / GIB];
+
+		for (i = 0; i < 512; i++)
+			pd[i] = (gib * GIB + (i << 21)) | 0x83;
+		boot_pdpt[gib] = virt_to_phys(pd) | 3;
+	}
+	mapped_top = gib * GIB > BOOT_MAPPED ? gib * GIB : BOOT_MAPPED;
+	write_cr3(read_cr3());
+}
 
 static void memory_init(struct boot_info *bi)
 {
@@ -63,10 +87,11 @@ static void memory_init(struct boot_info *bi)
 			top = e->base + e->len;
 	}
 	if (top > MAX_PHYS) {
-		pr_warn("qhv: using the first 4 GiB of RAM only (of %lu MiB)\n",
-			top >> 20);
+		pr_warn("qhv: using the first %llu GiB of RAM only (of %lu MiB)\n",
+			MAX_PHYS / GIB, top >> 20);
 		top = MAX_PHYS;
 	}
+	map_above_4g(top);
 	frames_init(&hv_frames, frame_bitmap, top / PAGE_SIZE);
 	for (i = 0; i < bi->nmmap; i++)
 		if (bi->mmap[i].type == 1)

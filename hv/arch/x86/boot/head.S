@@ -155,6 +155,7 @@ boot_gdtr:
 	.align 4096
 	.globl boot_pml4
 boot_pml4:	.skip 4096
+	.globl boot_pdpt
 boot_pdpt:	.skip 4096
 	.globl boot_pd
 boot_pd:	.skip 4 * 4096
