@@ -433,13 +433,6 @@ int domain_start(struct domain *d, unsigned pcpu)
 	return 0;
 }
 
-bool vcpu_runnable(const struct vcpu *v)
-{
-	return !__atomic_load_n(&v->stopped, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&v->dom->pause_count, __ATOMIC_ACQUIRE) &&
-	       arch_vcpu_runnable(v);
-}
-
 static void kick_vcpus(struct domain *d)
 {
 	unsigned i;

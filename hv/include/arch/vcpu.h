@@ -94,9 +94,12 @@ void arch_vcpu_enable_vlapic(struct vcpu *v, uint32_t apic_id);
 void arch_vcpu_set_wait_sipi(struct vcpu *v);
 /* Start state from the management ABI (validated by the caller). */
 void arch_vcpu_set_context(struct vcpu *v, const struct qhv_vcpu_context *c);
-/* Is @v ready as far as arch is concerned (not waiting for SIPI)?
+/* Is a vCPU ready as far as arch is concerned (not waiting for SIPI)?
  * Core's vcpu_runnable() adds stopped and paused. */
-bool arch_vcpu_runnable(const struct vcpu *v);
+static inline bool arch_vcpu_ready(const struct arch_vcpu *a)
+{
+	return !__atomic_load_n(&a->wait_sipi, __ATOMIC_ACQUIRE);
+}
 /* Is @v halted or waiting for a SIPI (uses no CPU)? */
 bool arch_vcpu_blocked(const struct vcpu *v);
 /* TSC ticks to nanoseconds. */

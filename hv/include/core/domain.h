@@ -201,8 +201,13 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Can @v run now: started, not stopped, not paused, not waiting for a
- * SIPI.  What the scheduler and the run loop ask. */
-bool vcpu_runnable(const struct vcpu *v);
+ * SIPI.  What the scheduler and the run loop ask (on every exit: inline). */
+static inline bool vcpu_runnable(const struct vcpu *v)
+{
+	return !__atomic_load_n(&v->stopped, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&v->dom->pause_count, __ATOMIC_ACQUIRE) &&
+	       arch_vcpu_ready(&v->arch);
+}
 
 /* Called by the scheduler once a stopped vCPU is off its CPU. */
 void domain_vcpu_gone(struct vcpu *v);

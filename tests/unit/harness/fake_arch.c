@@ -181,11 +181,6 @@ void arch_vcpu_set_wait_sipi(struct vcpu *v)
 	v->arch.wait_sipi = true;
 }
 
-bool arch_vcpu_runnable(const struct vcpu *v)
-{
-	return !v->arch.wait_sipi;
-}
-
 bool arch_vcpu_blocked(const struct vcpu *v)
 {
 	return v->arch.wait_sipi || v->arch.halted;

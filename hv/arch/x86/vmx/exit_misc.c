@@ -44,6 +44,7 @@ enum exit_action vmx_exit_vmcall(struct vcpu *v, uint64_t qual)
 	struct guest_regs *g = &v->arch.regs;
 	struct hcall_args a;
 	int64_t ret;
+	bool is64;
 
 	(void)qual;
 	/* Only the guest kernel may call the hv (CPL = SS.DPL). */
@@ -52,7 +53,8 @@ enum exit_action vmx_exit_vmcall(struct vcpu *v, uint64_t qual)
 		vmx_skip_insn();
 		return EXIT_CONTINUE;
 	}
-	if (vmx_guest_64bit()) {
+	is64 = vmx_guest_64bit();
+	if (is64) {
 		a.nr = g->rax;
 		a.arg[0] = g->rdi;
 		a.arg[1] = g->rsi;
@@ -72,7 +74,7 @@ enum exit_action vmx_exit_vmcall(struct vcpu *v, uint64_t qual)
 	ret = hypercall_dispatch(v, &a);
 	if (v->stopped)
 		return EXIT_RESCHED;
-	g->rax = vmx_guest_64bit() ? (uint64_t)ret : (uint32_t)ret;
+	g->rax = is64 ? (uint64_t)ret : (uint32_t)ret;
 	return a.resched ? EXIT_RESCHED : EXIT_CONTINUE;
 }
 

@@ -496,11 +496,6 @@ void arch_vcpu_set_wait_sipi(struct vcpu *v)
 	v->arch.wait_sipi = true;
 }
 
-bool arch_vcpu_runnable(const struct vcpu *v)
-{
-	return !__atomic_load_n(&v->arch.wait_sipi, __ATOMIC_ACQUIRE);
-}
-
 bool arch_vcpu_blocked(const struct vcpu *v)
 {
 	return __atomic_load_n(&v->arch.wait_sipi, __ATOMIC_ACQUIRE) ||
