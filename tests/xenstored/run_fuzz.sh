@@ -5,7 +5,7 @@
 # Exits 77 (meson: skipped) if clang cannot build -fsanitize=fuzzer.
 #
 # Usage: run_fuzz.sh SRCDIR WORKDIR [SECONDS]
-set -eu
+set -euo pipefail
 SRC=$1
 WORK=$2
 SECS=${3:-20}
