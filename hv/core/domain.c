@@ -544,8 +544,10 @@ static void stop_vcpus(struct domain *d)
 {
 	unsigned i;
 
-	for (i = 0; i < d->nr_vcpus; i++)
+	for (i = 0; i < d->nr_vcpus; i++) {
 		__atomic_store_n(&d->vcpu[i].stopped, true, __ATOMIC_RELEASE);
+		sched_vcpu_stopped(&d->vcpu[i]);
+	}
 	kick_vcpus(d);
 }
 

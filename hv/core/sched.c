@@ -80,6 +80,18 @@ void sched_release_cpus(void)
 	__atomic_store_n(&cpus_released, true, __ATOMIC_RELEASE);
 }
 
+void sched_vcpu_stopped(struct vcpu *v)
+{
+	if (__atomic_load_n(&v->queued, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&percpu_area[v->pcpu].reap_pending, true,
+				 __ATOMIC_RELEASE);
+}
+
+bool sched_reap_pending(void)
+{
+	return __atomic_load_n(&this_cpu()->reap_pending, __ATOMIC_ACQUIRE);
+}
+
 /* Take one stopped vCPU off this CPU's queue, or NULL. */
 static struct vcpu *take_stopped(struct percpu *pc)
 {
@@ -103,6 +115,8 @@ static void reap_stopped(struct percpu *pc)
 {
 	struct vcpu *v;
 
+	/* Cleared first: a vCPU stopped from now on sets it again. */
+	__atomic_store_n(&pc->reap_pending, false, __ATOMIC_SEQ_CST);
 	while ((v = take_stopped(pc)))
 		domain_vcpu_gone(v);
 }

@@ -37,6 +37,7 @@ struct percpu {
 	unsigned cursor;
 	struct vcpu *current;
 	struct vcpu *dom0_vcpu;	/* dom0's vCPU pinned here, if any */
+	bool reap_pending;	/* a queued vCPU stopped: reap it soon */
 	struct arch_cpu arch;
 };
 

@@ -15,6 +15,17 @@ void sched_remove_vcpu(struct vcpu *v);
 /* True when another runnable vCPU waits on this CPU. */
 bool sched_others_waiting(void);
 
+/*
+ * @v (queued) was just stopped: its CPU is to tear it down at its next
+ * return to the scheduler, which the vCPU running there makes at its next
+ * exit (sched_reap_pending()) rather than at a slice end that may never
+ * come (a busy dom0 alone on its CPU).  Call before kicking that CPU.
+ */
+void sched_vcpu_stopped(struct vcpu *v);
+
+/* True when a stopped vCPU waits on this CPU to be torn down. */
+bool sched_reap_pending(void);
+
 /* This CPU's scheduler loop: round-robin over its vCPUs; never returns. */
 __attribute__((noreturn)) void sched_run(void);
 

@@ -803,6 +803,10 @@ static void run_loop(struct vcpu *v, struct percpu *pc)
 
 		if (used >= SLICE_TSC && sched_others_waiting())
 			return;
+		/* A vCPU on this CPU was stopped (its domain destroyed or
+		 * ended): back to the scheduler, which frees it now. */
+		if (sched_reap_pending())
+			return;
 		budget = used >= SLICE_TSC ? SLICE_TSC : SLICE_TSC - used;
 		if (v->arch.has_vlapic)
 			vmx_deliver_interrupts(v, now);
