@@ -10,4 +10,13 @@ done
 echo "== block devices: $(ls /sys/block | tr '\n' ' ')"
 echo "== interrupts"
 head -8 /proc/interrupts
+echo "== AppVMs (qhv create, from /usr/share/qhv/examples, by qhv.demo)"
+qhv list
+sleep 5
+for d in appvm-hello appvm-ticker; do
+	echo "== qhv console $d --no-follow"
+	qhv console "$d" --no-follow < /dev/null | tail -4
+done
+echo "== qhv pool"
+qhv pool
 echo "== done; powering off"

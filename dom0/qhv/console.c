@@ -339,14 +339,63 @@ int console_attach(struct qhv_handle *h, uint32_t domid, const char *dom,
 	return rc;
 }
 
+/* How long --no-follow waits for a full receive FIFO to take input. */
+#define NO_FOLLOW_INPUT_MS 10000
+
+/*
+ * console --no-follow: what is in the ring now, then stdin (when not a
+ * terminal) to the guest, then exit.  For scripts: no poll loop, no raw
+ * mode, never waits for output.
+ */
+static int console_no_follow(struct qhv_handle *h, uint32_t domid,
+			     const char *dom)
+{
+	struct console c = { .h = h, .domid = domid, .dom = dom };
+	int rc = drain_output(&c, true), waited = 0;
+
+	if (rc || c.gone || isatty(STDIN_FILENO))
+		return rc;
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, c.pending, sizeof(c.pending));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail("console %s: reading stdin: %s", dom,
+				    strerror(errno));
+		if (n == 0)
+			return 0;
+		c.npending = (size_t)n;
+		while (c.npending) {
+			size_t before = c.npending;
+
+			if ((rc = send_pending(&c)))
+				return rc;
+			if (c.gone)
+				return fail("console %s: the domain is gone",
+					    dom);
+			if (c.npending == before) {
+				if (waited >= NO_FOLLOW_INPUT_MS)
+					return fail("console %s: the domain "
+						    "takes no input", dom);
+				usleep(CONSOLE_RETRY_MS * 1000);
+				waited += CONSOLE_RETRY_MS;
+			}
+		}
+	}
+}
+
 int cmd_console(int argc, char **argv)
 {
 	struct qhv_handle *h;
 	char *dom = NULL;
+	bool no_follow = false;
+	const struct cli_opt opts[] = { { "--no-follow", &no_follow },
+					{ NULL, NULL } };
 	uint32_t id;
 	int rc;
 
-	rc = parse_args("console", argc, argv, NULL, &dom, 1);
+	rc = parse_args("console", argc, argv, opts, &dom, 1);
 	if (rc)
 		return rc == ARGS_HELP ? 0 : rc;
 	h = open_handle("console");
@@ -355,7 +404,8 @@ int cmd_console(int argc, char **argv)
 	if (lookup(h, "console", dom, &id))
 		rc = EXIT_OP;
 	else
-		rc = console_attach(h, id, dom, NULL);
+		rc = no_follow ? console_no_follow(h, id, dom)
+			       : console_attach(h, id, dom, NULL);
 	qhv_close(h);
 	return rc;
 }

@@ -53,13 +53,23 @@ static const struct command commands[] = {
 	{ "destroy", cmd_destroy, "DOM", "destroy a domain",
 	  "Destroy a domain in any state: its vCPUs are stopped and its memory\n"
 	  "is scrubbed and returned to the pool.  dom0 cannot be destroyed.\n" },
-	{ "console", cmd_console, "DOM", "attach to a domain's console",
+	{ "console", cmd_console, "DOM [--no-follow]",
+	  "attach to a domain's console",
 	  "Attach to a domain's serial console: first what is still in its\n"
 	  "console ring, then new output as it comes; what you type goes to the\n"
 	  "domain's UART.  On a terminal, keys are passed raw.  Ctrl-] detaches.\n"
-	  "Ends by itself when the domain ends or is destroyed.\n" },
+	  "Ends by itself when the domain ends or is destroyed.\n"
+	  "\n"
+	  "  --no-follow  for scripts: print what is in the console ring, send\n"
+	  "               standard input (unless a terminal) to the domain up\n"
+	  "               to its end, and exit without waiting for output\n" },
 	{ "dmesg", cmd_dmesg, "", "print the hypervisor's log",
 	  "Print what is still in the hypervisor's log ring.\n" },
+	{ "pool", cmd_pool, "[--json]", "show the hypervisor's memory pool",
+	  "Show the memory pool domains are given frames from: free and total\n"
+	  "frames, page size, physical CPUs and live domains.\n"
+	  "\n"
+	  "  --json     a JSON object instead of text\n" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

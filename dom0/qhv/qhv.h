@@ -80,6 +80,7 @@ int cmd_unpause(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_console(int argc, char **argv);
 int cmd_dmesg(int argc, char **argv);
+int cmd_pool(int argc, char **argv);
 
 /* What to do when the attached domain ends (create --console). */
 struct console_end_policy {

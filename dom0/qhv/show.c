@@ -322,6 +322,61 @@ int cmd_dmesg(int argc, char **argv)
 	return finish_output("dmesg");
 }
 
+int cmd_pool(int argc, char **argv)
+{
+	struct qhv_pool_info pi;
+	struct qhv_handle *h;
+	bool json = false;
+	const struct cli_opt opts[] = { { "--json", &json }, { NULL, NULL } };
+	int rc;
+
+	rc = parse_args("pool", argc, argv, opts, NULL, 0);
+	if (rc)
+		return ARGS_DONE(rc);
+	h = open_handle("pool");
+	if (!h)
+		return EXIT_OP;
+	memset(&pi, 0, sizeof(pi));
+	if (qhv_pool_info(h, &pi)) {
+		rc = fail("pool: %s", lib_detail(h, "pool info"));
+		qhv_close(h);
+		return rc;
+	}
+	qhv_close(h);
+	if (json) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "page_size");
+		json_uint(&j, pi.page_size);
+		json_key(&j, "free_frames");
+		json_uint(&j, pi.free_frames);
+		json_key(&j, "total_frames");
+		json_uint(&j, pi.total_frames);
+		json_key(&j, "nr_cpus");
+		json_uint(&j, pi.nr_cpus);
+		json_key(&j, "nr_domains");
+		json_uint(&j, pi.nr_domains);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		printf("free_frames:  %llu\n"
+		       "total_frames: %llu\n"
+		       "page_size:    %u\n"
+		       "free_mib:     %llu\n"
+		       "total_mib:    %llu\n"
+		       "cpus:         %u\n"
+		       "domains:      %u\n",
+		       (unsigned long long)pi.free_frames,
+		       (unsigned long long)pi.total_frames, pi.page_size,
+		       (unsigned long long)(pi.free_frames * pi.page_size >> 20),
+		       (unsigned long long)(pi.total_frames * pi.page_size >> 20),
+		       pi.nr_cpus, pi.nr_domains);
+	}
+	return finish_output("pool");
+}
+
 /* pause, unpause, destroy: look DOM up, do one call. */
 static int control(int argc, char **argv, const char *op,
 		   int (*fn)(struct qhv_handle *, uint32_t))

@@ -376,7 +376,7 @@ START_TEST(help_and_version)
 {
 	static const char *const cmds[] = {
 		"create", "list", "info", "pause", "unpause", "destroy",
-		"console", "dmesg",
+		"console", "dmesg", "pool",
 	};
 	struct result *r = qhv("--help", END);
 	char want[128];
@@ -801,6 +801,61 @@ START_TEST(console_history_input_detach)
 }
 END_TEST
 
+/* console --no-follow: history, stdin to the guest, exit at once. */
+START_TEST(console_no_follow)
+{
+	const char *xml = web_xml();
+	struct result *r;
+
+	assert_ok(qhv("create", xml, END));
+	ctl("console", "web", "first line", END);
+	r = with_input("", 0, "console", "web", "--no-follow", END);
+	assert_ok(r);
+	ck_assert_str_eq(r->out, "first line\n");
+	/* Input goes to the guest whole, Ctrl-] is no detach here. */
+	r = with_input("x\035y", 3, "console", "--no-follow", "web", END);
+	assert_ok(r);
+	ck_assert_str_eq(r->out, "first line\n");
+	r = ctl("input", "web", END);
+	ck_assert_str_eq(r->out, "x\035y");
+	ctl("console", "web", "got x", END);
+	r = with_input("", 0, "console", "web", "--no-follow", END);
+	ck_assert_str_eq(r->out, "first line\ngot x\n");
+	ck_assert_str_eq(names(), "Domain-0 web");
+	assert_fails(with_input("", 0, "console", "nosuch", "--no-follow",
+				END), 1,
+		     "qhv: console nosuch: no domain named 'nosuch'");
+}
+END_TEST
+
+/* qhv pool: free frames go down with a domain and come back. */
+START_TEST(pool_info)
+{
+	const char *xml = web_xml();
+	struct result *r = qhv("pool", END);
+	char *p;
+
+	assert_ok(r);
+	ck_assert_ptr_nonnull(strstr(r->out, "free_frames:  65536\n"));
+	ck_assert_ptr_nonnull(strstr(r->out, "total_frames: 65536\n"));
+	ck_assert_ptr_nonnull(strstr(r->out, "page_size:    4096\n"));
+	ck_assert_ptr_nonnull(strstr(r->out, "domains:      1\n"));
+	assert_ok(qhv("create", xml, END));
+	r = qhv("pool", "--json", END);
+	assert_ok(r);
+	ck_assert_ptr_nonnull(strstr(r->out, "\"total_frames\": 65536"));
+	ck_assert_ptr_nonnull(strstr(r->out, "\"nr_domains\": 2"));
+	p = strstr(r->out, "\"free_frames\": ");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_lt(strtoull(p + 15, NULL, 10), 65536);
+	assert_ok(qhv("destroy", "web", END));
+	r = qhv("pool", END);
+	ck_assert_ptr_nonnull(strstr(r->out, "free_frames:  65536\n"));
+	assert_fails(qhv("pool", "extra", END), 2,
+		     "qhv: pool: unexpected argument 'extra' (try 'qhv pool --help')");
+}
+END_TEST
+
 static void wait_for(struct proc *p, const char *text, char *acc,
 		     size_t acclen)
 {
@@ -990,6 +1045,8 @@ int main(void)
 	tcase_add_test(t, console_live_until_end);
 	tcase_add_test(t, console_stdin_eof);
 	tcase_add_test(t, console_tty);
+	tcase_add_test(t, console_no_follow);
+	tcase_add_test(t, pool_info);
 	tcase_add_test(t, create_console_policy);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
