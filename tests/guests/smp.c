@@ -11,6 +11,8 @@
 #define APIC_ID (0x20 / 4)
 #define APIC_EOI (0xb0 / 4)
 #define APIC_SVR (0xf0 / 4)
+#define APIC_LVT_LINT0 (0x350 / 4)
+#define LVT_MASKED 0x10000u
 #define APIC_ICR_LO (0x300 / 4)
 #define APIC_ICR_HI (0x310 / 4)
 #define IPI_VECTOR 0x40
@@ -35,6 +37,12 @@ static unsigned int apic_id(void)
 static void apic_enable(void)
 {
 	APIC[APIC_SVR] = 0x1ff;
+	/*
+	 * Bare, the firmware leaves the 8259 wired to LINT0 as ExtINT with
+	 * the PIT at vector 8: a timer tick during "sti; hlt" would look like
+	 * a double fault.  Only IPIs are under test here.
+	 */
+	APIC[APIC_LVT_LINT0] = LVT_MASKED;
 }
 
 static void send_ipi(unsigned int dest, uint32_t icr)
