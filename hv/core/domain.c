@@ -214,6 +214,9 @@ static void domain_release(struct domain *d)
 	if (d->runtime && d->refcnt == 0)
 		slot_free_locked(d);
 	spin_unlock(&domains_lock);
+	/* Its id names nothing now: a waiter for "gone" must hear it (the
+	 * destroy call's own event came while its vCPUs still ran). */
+	domain_notify_dom0(QHV_EVENT_DOMAIN_STATE);
 }
 
 int domain_create(const struct domain_params *p, struct domain **out)

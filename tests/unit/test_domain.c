@@ -337,6 +337,17 @@ START_TEST(crash_reason_reported)
 }
 END_TEST
 
+/* dom0's read of its pending events (the driver's interrupt handler). */
+static uint32_t take_events(void)
+{
+	struct qhv_sysctl_events e;
+
+	memset(&e, 0, sizeof(e));
+	hdr(&e.hdr, 0);
+	ck_assert_int_eq(sysctl(d0v, QHV_SYSCTL_EVENTS, (uintptr_t)&e, sizeof(e)), 0);
+	return e.pending;
+}
+
 START_TEST(destroy_running_waits_for_its_cpus)
 {
 	uint32_t id;
@@ -350,7 +361,11 @@ START_TEST(destroy_running_waits_for_its_cpus)
 	/* Destroy is idempotent; info says it is dying. */
 	ck_assert_int_eq(simple(QHV_DOMCTL_DESTROY, id), 0);
 	ck_assert_uint_eq(state_of(id), QHV_STATE_DYING);
+	/* dom0 took the destroy's event; the id going away is another. */
+	ck_assert_uint_ne(take_events(), 0);
 	fake_reap_all();
+	ck_assert_uint_eq(take_events() & QHV_EVENT_DOMAIN_STATE,
+			  QHV_EVENT_DOMAIN_STATE);
 	info(id, &rc);
 	ck_assert_int_eq(rc, -QHV_ESRCH);
 	ck_assert_uint_eq(frames_free_count(&hv_frames), free0);
