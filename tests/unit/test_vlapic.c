@@ -68,6 +68,32 @@ START_TEST(priorities_and_eoi)
 }
 END_TEST
 
+/* The IRR summary: acknowledging one vector of a 32-vector word keeps
+ * the others of that word and of other words deliverable, and the
+ * summary is empty only once the whole IRR is. */
+START_TEST(irr_summary_tracks_words)
+{
+	static const uint8_t vec[] = { 0xfe, 0xe1, 0xe0, 0x80, 0x5f, 0x21 };
+	unsigned i;
+
+	wr(0xf0, 0x1ff);
+	ck_assert_uint_eq(l.irr_words, 0);
+	for (i = 0; i < sizeof(vec); i++)
+		vlapic_set_irq(&l, vec[i], false, false);
+	ck_assert_uint_eq(l.irr_words, 0x96);	/* words 1, 2, 4 and 7 */
+	for (i = 0; i < sizeof(vec); i++) {
+		ck_assert_int_eq(vlapic_deliverable(&l), vec[i]);
+		vlapic_ack(&l, vec[i]);
+		ck_assert_int_eq(eoi(), -1);
+	}
+	ck_assert_uint_eq(l.irr_words, 0);
+	ck_assert_int_eq(vlapic_deliverable(&l), -1);
+	/* posted again after the word emptied: seen again */
+	vlapic_set_irq(&l, 0x21, false, false);
+	ck_assert_int_eq(vlapic_deliverable(&l), 0x21);
+}
+END_TEST
+
 START_TEST(illegal_vector_sets_esr)
 {
 	wr(0xf0, 0x1ff);
@@ -199,6 +225,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, reset_state);
 	tcase_add_test(tc, priorities_and_eoi);
+	tcase_add_test(tc, irr_summary_tracks_words);
 	tcase_add_test(tc, illegal_vector_sets_esr);
 	tcase_add_test(tc, one_shot_and_periodic_timer);
 	tcase_add_test(tc, tsc_deadline_timer);

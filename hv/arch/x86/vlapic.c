@@ -255,6 +255,7 @@ void vlapic_set_irq(struct vlapic *l, uint8_t vector, bool level,
 		return;
 	}
 	set_bit(l->irr, vector);
+	__atomic_fetch_or(&l->irr_words, 1u << (vector / 32), __ATOMIC_SEQ_CST);
 	if (level)
 		set_bit(l->tmr, vector);
 	else
@@ -265,8 +266,11 @@ void vlapic_set_irq(struct vlapic *l, uint8_t vector, bool level,
 
 int vlapic_deliverable(const struct vlapic *l)
 {
-	int v = highest(l->irr);
+	int v;
 
+	if (!__atomic_load_n(&l->irr_words, __ATOMIC_SEQ_CST))
+		return -1;
+	v = highest(l->irr);
 	if (v < 0 || !(l->svr & 0x100) || !l->enabled)
 		return -1;
 	if (((uint32_t)v & 0xf0) <= (ppr(l) & 0xf0))
@@ -276,8 +280,16 @@ int vlapic_deliverable(const struct vlapic *l)
 
 void vlapic_ack(struct vlapic *l, uint8_t vector)
 {
+	unsigned w = vector / 32;
+
 	clear_bit(l->irr, vector);
 	set_bit(l->isr, vector);
+	if (__atomic_load_n(&l->irr[w], __ATOMIC_SEQ_CST))
+		return;
+	__atomic_fetch_and(&l->irr_words, ~(1u << w), __ATOMIC_SEQ_CST);
+	/* A vector posted by another CPU since the load: keep its word. */
+	if (__atomic_load_n(&l->irr[w], __ATOMIC_SEQ_CST))
+		__atomic_fetch_or(&l->irr_words, 1u << w, __ATOMIC_SEQ_CST);
 }
 
 void vlapic_timer_tick(struct vlapic *l, uint64_t now)

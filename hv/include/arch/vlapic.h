@@ -19,6 +19,9 @@ enum vlapic_lvt { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1,
  * struct vlapic - one vCPU's local APIC.
  * @id: APIC id (the physical CPU's, since dom0 vCPUs are pinned 1:1).
  * @irr, @isr, @tmr: 256-bit vectors as in hardware.
+ * @irr_words: bit i set while @irr[i] may be non-zero (set after the IRR
+ *   bit, cleared only by the owning CPU and re-checked), so that the check
+ *   before every VM entry finds an empty IRR without scanning it.
  * @phys_eoi: vectors that are also in service at the physical LAPIC; the
  *   guest's EOI of such a vector is forwarded to hardware.
  * @tsc_hz_div: TSC ticks per timer count before the divide configuration.
@@ -34,6 +37,7 @@ struct vlapic {
 	uint64_t deadline;
 	uint64_t tsc_deadline;
 	uint32_t irr[8], isr[8], tmr[8];
+	uint32_t irr_words;
 	uint32_t phys_eoi[8];
 	bool enabled;		/* IA32_APIC_BASE enable bit */
 };
