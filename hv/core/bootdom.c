@@ -190,8 +190,9 @@ unsigned bootdoms_create(const struct boot_info *bi, unsigned ncpus,
 
 	*errors = 0;
 	for (i = 0; i < bi->nmods; i++) {
-		/* dom0's modules are not boot domains. */
-		if (dom0_module(bi->mods[i].string)) {
+		/* dom0's modules are not boot domains; refused ones are
+		 * nothing (mbinfo said why and counted them). */
+		if (bi->mods[i].refused || dom0_module(bi->mods[i].string)) {
 			memset(&specs[i], 0, sizeof(specs[i]));
 			continue;
 		}

@@ -53,6 +53,10 @@ void hv_start(const struct boot_info *bi)
 	if (boot_errors)
 		pr_err("qhv: %u boot module(s) could not be started\n",
 		       boot_errors);
+	if (bi->refused_items)
+		pr_err("qhv: %u item(s) of the boot information refused\n",
+		       bi->refused_items);
+	boot_errors += bi->refused_items;	/* the run's status says so */
 	if (!created) {
 		pr_err("qhv: no boot domain to run (give modules with dom=NAME)\n");
 		system_finish(1);

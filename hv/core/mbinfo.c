@@ -39,6 +39,21 @@ typedef unsigned long long ull;
 
 #define FOUR_GIB (1ull << 32)
 
+/* One item of the boot information is unusable: it alone is dropped
+ * (its line already printed) and the rest of the machine boots. */
+static void refuse(struct boot_info *out)
+{
+	out->refused_items++;
+}
+
+/* A module kept in the list (its memory stays reserved) but not used. */
+static void refuse_module(struct boot_info *out, struct boot_module *bm)
+{
+	bm->refused = true;
+	bm->string[0] = '\0';
+	refuse(out);
+}
+
 static void extent_add(struct boot_info *out, uint64_t pa, uint64_t len)
 {
 	if (pa < out->info_start)
@@ -101,7 +116,6 @@ static int parse_mb1(uint64_t info_pa, struct boot_info *out, map_fn map)
 	const uint8_t *h = map(info_pa, MB1_INFO_READ), *m;
 	unsigned dropped = 0;
 	uint32_t flags;
-	int rc;
 
 	if (!h) {
 		pr_err("qhv: mbinfo: multiboot1 info at 0x%llx is not accessible\n",
@@ -111,25 +125,28 @@ static int parse_mb1(uint64_t info_pa, struct boot_info *out, map_fn map)
 	flags = rd32(h);
 	extent_add(out, info_pa, MB1_INFO_READ);
 
-	if (flags & MB1_F_CMDLINE) {
-		rc = copy_str_pa(map, rd32(h + 16), out->cmdline,
-				 sizeof(out->cmdline), "command line", out);
-		if (rc)
-			return rc;
+	if (flags & MB1_F_CMDLINE &&
+	    copy_str_pa(map, rd32(h + 16), out->cmdline, sizeof(out->cmdline),
+			"command line", out)) {
+		pr_err("qhv: mbinfo: hv command line ignored: defaults apply\n");
+		out->cmdline[0] = '\0';
+		refuse(out);
 	}
 
 	if (flags & MB1_F_MODS) {
 		uint32_t count = rd32(h + 20), addr = rd32(h + 24);
 
 		if (count > BOOT_MAX_MODS) {
-			pr_err("qhv: mbinfo: %u modules, at most %u supported\n",
-			       count, BOOT_MAX_MODS);
-			return -QHV_E2BIG;
+			pr_err("qhv: mbinfo: %u modules, at most %u supported: modules %u.. ignored\n",
+			       count, BOOT_MAX_MODS, BOOT_MAX_MODS);
+			count = BOOT_MAX_MODS;
+			refuse(out);
 		}
 		m = count ? map(addr, count * 16u) : NULL;
 		if (count && !m) {
-			pr_err("qhv: mbinfo: module list at 0x%x is not accessible\n", addr);
-			return -QHV_EINVAL;
+			pr_err("qhv: mbinfo: module list at 0x%x is not accessible: no modules\n",
+			       addr);
+			refuse(out);
 		}
 		if (count)
 			extent_add(out, addr, count * 16u);
@@ -140,18 +157,19 @@ static int parse_mb1(uint64_t info_pa, struct boot_info *out, map_fn map)
 
 			bm->start = rd32(e);
 			bm->end = rd32(e + 4);
-			if (bm->end < bm->start) {
-				pr_err("qhv: mbinfo: module %u ends (0x%llx) before it starts (0x%llx)\n",
-				       i, (ull)bm->end, (ull)bm->start);
-				return -QHV_EINVAL;
-			}
-			if (str) {
-				rc = copy_str_pa(map, str, bm->string,
-						 sizeof(bm->string), "module string", out);
-				if (rc)
-					return rc;
-			}
 			out->nmods++;
+			if (bm->end < bm->start) {
+				pr_err("qhv: mbinfo: module %u ends (0x%llx) before it starts (0x%llx): refused\n",
+				       i, (ull)bm->end, (ull)bm->start);
+				bm->start = bm->end = 0;
+				refuse_module(out, bm);
+				continue;
+			}
+			if (str && copy_str_pa(map, str, bm->string,
+					       sizeof(bm->string), "module string", out)) {
+				pr_err("qhv: mbinfo: module %u refused\n", i);
+				refuse_module(out, bm);
+			}
 		}
 	}
 
@@ -160,27 +178,31 @@ static int parse_mb1(uint64_t info_pa, struct boot_info *out, map_fn map)
 
 		m = len ? map(addr, len) : NULL;
 		if (len && !m) {
-			pr_err("qhv: mbinfo: memory map at 0x%x is not accessible\n", addr);
-			return -QHV_EINVAL;
+			pr_err("qhv: mbinfo: memory map at 0x%x is not accessible: ignored\n",
+			       addr);
+			refuse(out);
 		}
-		if (len)
+		if (m)
 			extent_add(out, addr, len);
-		/* Each entry is preceded by its size, which excludes itself. */
+		/* Each entry is preceded by its size, which excludes itself.
+		 * A bad size ends the walk: what came before it is kept (RAM
+		 * left out of the map is only RAM unused). */
 		while (m && len - off >= 4) {
 			uint32_t size = rd32(m + off);
 
 			if (size < 20 || size > len - off - 4) {
-				pr_err("qhv: mbinfo: memory map entry at offset %u has bad size %u\n",
+				pr_err("qhv: mbinfo: memory map entry at offset %u has bad size %u: rest of the map ignored\n",
 				       off, size);
-				return -QHV_EINVAL;
+				refuse(out);
+				break;
 			}
 			mmap_add(out, rd64(m + off + 4), rd64(m + off + 12),
 				 rd32(m + off + 20), &dropped);
 			off += size + 4;
 		}
-	} else if (flags & MB1_F_MEM) {
-		mmap_from_meminfo(out, rd32(h + 4), rd32(h + 8));
 	}
+	if (!out->nmmap && flags & MB1_F_MEM)
+		mmap_from_meminfo(out, rd32(h + 4), rd32(h + 8));
 	if (dropped)
 		pr_warn("qhv: mbinfo: memory map too long, %u entries ignored\n", dropped);
 	return 0;
@@ -212,8 +234,7 @@ static int parse_mb2(const void *info, uint64_t info_pa, struct boot_info *out,
 	bool have_end = false, have_mmap = false, have_meminfo = false;
 	uint32_t total, off, lower = 0, upper = 0;
 	unsigned dropped = 0;
-	bool rsdp_v2 = false;
-	int rc;
+	bool rsdp_v2 = false, too_many = false;
 
 	if (info_pa & 7) {
 		pr_err("qhv: mbinfo: multiboot2 info at 0x%llx is not 8-byte aligned\n",
@@ -254,40 +275,52 @@ static int parse_mb2(const void *info, uint64_t info_pa, struct boot_info *out,
 		}
 		switch (type) {
 		case MB2_TAG_CMDLINE:
-			rc = tag_str(t + 8, size - 8, out->cmdline,
-				     sizeof(out->cmdline), "command line");
-			if (rc)
-				return rc;
+			if (tag_str(t + 8, size - 8, out->cmdline,
+				    sizeof(out->cmdline), "command line")) {
+				pr_err("qhv: mbinfo: hv command line ignored: defaults apply\n");
+				out->cmdline[0] = '\0';
+				refuse(out);
+			}
 			break;
 		case MB2_TAG_MODULE: {
 			struct boot_module *bm = &out->mods[out->nmods];
 
 			if (size < 17) {
-				pr_err("qhv: mbinfo: module tag at offset %u too short\n", off);
-				return -QHV_EINVAL;
+				pr_err("qhv: mbinfo: module tag at offset %u too short: ignored\n",
+				       off);
+				refuse(out);
+				break;
 			}
 			if (out->nmods == BOOT_MAX_MODS) {
-				pr_err("qhv: mbinfo: more than %u modules\n", BOOT_MAX_MODS);
-				return -QHV_E2BIG;
+				if (!too_many)
+					pr_err("qhv: mbinfo: more than %u modules: the rest ignored\n",
+					       BOOT_MAX_MODS);
+				too_many = true;
+				refuse(out);
+				break;
 			}
 			bm->start = rd32(t + 8);
 			bm->end = rd32(t + 12);
-			if (bm->end < bm->start) {
-				pr_err("qhv: mbinfo: module %u ends (0x%llx) before it starts (0x%llx)\n",
-				       out->nmods, (ull)bm->end, (ull)bm->start);
-				return -QHV_EINVAL;
-			}
-			rc = tag_str(t + 16, size - 16, bm->string,
-				     sizeof(bm->string), "module string");
-			if (rc)
-				return rc;
 			out->nmods++;
+			if (bm->end < bm->start) {
+				pr_err("qhv: mbinfo: module %u ends (0x%llx) before it starts (0x%llx): refused\n",
+				       out->nmods - 1, (ull)bm->end, (ull)bm->start);
+				bm->start = bm->end = 0;
+				refuse_module(out, bm);
+				break;
+			}
+			if (tag_str(t + 16, size - 16, bm->string,
+				    sizeof(bm->string), "module string")) {
+				pr_err("qhv: mbinfo: module %u refused\n", out->nmods - 1);
+				refuse_module(out, bm);
+			}
 			break;
 		}
 		case MB2_TAG_MEMINFO:
 			if (size < 16) {
-				pr_err("qhv: mbinfo: basic memory info tag too short\n");
-				return -QHV_EINVAL;
+				pr_err("qhv: mbinfo: basic memory info tag too short: ignored\n");
+				refuse(out);
+				break;
 			}
 			lower = rd32(t + 8);
 			upper = rd32(t + 12);
@@ -297,13 +330,16 @@ static int parse_mb2(const void *info, uint64_t info_pa, struct boot_info *out,
 			uint32_t esz;
 
 			if (size < 16) {
-				pr_err("qhv: mbinfo: memory map tag too short\n");
-				return -QHV_EINVAL;
+				pr_err("qhv: mbinfo: memory map tag too short: ignored\n");
+				refuse(out);
+				break;
 			}
 			esz = rd32(t + 8);
 			if (esz < 24 || esz % 8) {
-				pr_err("qhv: mbinfo: memory map entry_size %u is invalid\n", esz);
-				return -QHV_EINVAL;
+				pr_err("qhv: mbinfo: memory map entry_size %u is invalid: map ignored\n",
+				       esz);
+				refuse(out);
+				break;
 			}
 			if (have_mmap) {
 				pr_warn("qhv: mbinfo: second memory map tag ignored\n");
@@ -320,8 +356,9 @@ static int parse_mb2(const void *info, uint64_t info_pa, struct boot_info *out,
 		case MB2_TAG_RSDP_V2:
 			/* The tag payload is a copy of the RSDP (20 or 36 bytes). */
 			if (size < 8 + (type == MB2_TAG_RSDP_V2 ? 36u : 20u)) {
-				pr_err("qhv: mbinfo: RSDP tag %u too short\n", type);
-				return -QHV_EINVAL;
+				pr_err("qhv: mbinfo: RSDP tag %u too short: ignored\n", type);
+				refuse(out);
+				break;
 			}
 			if (type == MB2_TAG_RSDP_V2 || !rsdp_v2) {
 				out->rsdp_pa = info_pa + off + 8;

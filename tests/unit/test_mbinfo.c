@@ -47,6 +47,17 @@ static void expect_err(uint32_t magic, uint64_t pa, int rc, const char *msg)
 	ck_assert_msg(strstr(harness_last(), msg), "want '%s', got '%s'", msg, harness_last());
 }
 
+/* Parses (0) with @n items refused, and says @msg about one of them. */
+static void expect_refused(uint32_t magic, uint64_t pa, unsigned n, const char *msg)
+{
+	harness_reset();
+	ck_assert_int_eq(mbinfo_parse(magic, NULL, pa, &bi, fake_map), 0);
+	ck_assert_msg(bi.refused_items == n, "%u refused, want %u; log: %s",
+		      bi.refused_items, n, harness_log());
+	ck_assert_uint_ge(harness_count(LOG_ERR), n);
+	ck_assert_msg(harness_logged(msg), "want '%s', last '%s'", msg, harness_last());
+}
+
 /* A QEMU-like mb1 block: info at 0x9000, cmdline, 2 mods, 3-entry mmap. */
 static void mk_mb1(void)
 {
@@ -129,38 +140,70 @@ START_TEST(mb1_bad)
 	hole_lo = 0x9210;
 	hole_hi = 0x9211;
 	memset(phys + 0x9200, 'x', 0x10);
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_EINVAL, "command line at 0x9200 is not accessible");
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "command line at 0x9200 is not accessible");
+	ck_assert(harness_logged("hv command line ignored: defaults apply"));
+	ck_assert_str_eq(bi.cmdline, "");
+	ck_assert_uint_eq(bi.nmods, 2);		/* the rest is still there */
+	ck_assert_uint_eq(bi.nmmap, 3);
 	hole_lo = hole_hi = 0;
 	memset(phys + 0x9200, 'x', 0x100);
-	{
-		uint8_t save[0x300];
-
-		memcpy(save, phys + 0x9200, sizeof(save));
-		memset(phys + 0x9200, 'x', 600);
-		expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_E2BIG, "command line at 0x9200 is longer than 511 characters");
-		memcpy(phys + 0x9200, save, sizeof(save));
-	}
+	/* 600 characters, away from the rest of the block */
+	memset(phys + 0x20000, 'x', 600);
+	wr32(0x9010, 0x20000);
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "command line at 0x20000 is longer than 511 characters");
+	ck_assert_str_eq(bi.cmdline, "");
+	ck_assert_uint_eq(bi.nmods, 2);
+	wr32(0x9010, 0x9200);
 	mk_mb1();
 	wr32(0x9014, 33);
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_E2BIG, "33 modules, at most 32 supported");
+	wr32(0x9018, 0x30000);	/* 33 empty entries, no strings */
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "33 modules, at most 32 supported: modules 32.. ignored");
+	ck_assert_uint_eq(bi.nmods, 32);
+	wr32(0x9018, 0x9300);
 	wr32(0x9014, 2);
 	wr32(0x9018, PHYS_SIZE - 16);
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_EINVAL, "module list at 0xffff0 is not accessible");
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "module list at 0xffff0 is not accessible: no modules");
+	ck_assert_uint_eq(bi.nmods, 0);
+	ck_assert_uint_eq(bi.nmmap, 3);
 	wr32(0x9018, 0x9300);
 	wr32(0x9304, 0x1ff000);
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_EINVAL, "module 0 ends (0x1ff000) before it starts (0x200000)");
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "module 0 ends (0x1ff000) before it starts (0x200000): refused");
+	ck_assert_uint_eq(bi.nmods, 2);
+	ck_assert(bi.mods[0].refused);
+	ck_assert_uint_eq(bi.mods[0].end, 0);
+	ck_assert(!bi.mods[1].refused);
 	mk_mb1();
-	memset(phys + 0x9400, 'm', 300);
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_E2BIG, "module string at 0x9400 is longer than 255 characters");
+	memset(phys + 0x40000, 'm', 1100);
+	wr32(0x9308, 0x40000);
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "module string at 0x40000 is longer than 1023 characters");
+	ck_assert(harness_logged("module 0 refused"));
+	ck_assert(bi.mods[0].refused);
+	ck_assert_str_eq(bi.mods[0].string, "");
+	ck_assert_uint_eq(bi.mods[0].start, 0x200000);	/* still reserved */
+	ck_assert(!bi.mods[1].refused);
+	ck_assert_str_eq(bi.cmdline, "/boot/qhv.elf loglvl=debug");
+	mk_mb1();
+	memset(phys + 0x40000, 'm', 1000);	/* 1000 fit (was 255) */
+	phys[0x40000 + 1000] = 0;
+	wr32(0x9308, 0x40000);
+	harness_reset();
+	ck_assert_int_eq(mbinfo_parse(MB1_BOOTLOADER_MAGIC, NULL, 0x9000, &bi, fake_map), 0);
+	ck_assert_uint_eq(bi.refused_items, 0);
+	ck_assert_uint_eq(strlen(bi.mods[0].string), 1000);
 	mk_mb1();
 	wr32(0x9500 + 24, 19);
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_EINVAL, "memory map entry at offset 24 has bad size 19");
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "memory map entry at offset 24 has bad size 19: rest of the map ignored");
+	ck_assert_uint_eq(bi.nmmap, 1);		/* the entry before it */
 	wr32(0x9500 + 24, 20);
 	wr32(0x9500 + 48, 21); /* overruns mmap_length */
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_EINVAL, "memory map entry at offset 48 has bad size 21");
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "memory map entry at offset 48 has bad size 21");
+	ck_assert_uint_eq(bi.nmmap, 2);
 	wr32(0x9500 + 48, 20);
 	wr32(0x9030, PHYS_SIZE - 8);
-	expect_err(MB1_BOOTLOADER_MAGIC, 0x9000, -QHV_EINVAL, "memory map at 0xffff8 is not accessible");
+	expect_refused(MB1_BOOTLOADER_MAGIC, 0x9000, 1, "memory map at 0xffff8 is not accessible: ignored");
+	/* mem_lower/mem_upper stand in for it */
+	ck_assert_uint_eq(bi.nmmap, 2);
+	ck_assert_uint_eq(bi.mmap[1].len, 130048ull << 10);
 }
 END_TEST
 
@@ -298,7 +341,8 @@ START_TEST(mb2_bad)
 	wr32(0x800c, 4);
 	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "multiboot2 tag 1 at offset 8 has bad size 4");
 	wr32(0x800c, 8 + 21);
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "command line is not NUL-terminated");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "command line is not NUL-terminated");
+	ck_assert_str_eq(bi.cmdline, "");
 	mk_mb2(0x8000);
 	{
 		/* A 600-character command line. */
@@ -309,7 +353,7 @@ START_TEST(mb2_bad)
 		phys[0x8010 + 600] = 0;
 		p = tag(p, 0, 8);
 		wr32(0x8000, (uint32_t)(p - 0x8000));
-		expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_E2BIG, "command line is longer than 511 characters");
+		expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "command line is longer than 511 characters");
 	}
 }
 END_TEST
@@ -324,19 +368,38 @@ START_TEST(mb2_bad_tags)
 	p = tag(p, 3, 16);
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "module tag at offset 8 too short");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "module tag at offset 8 too short: ignored");
+	ck_assert_uint_eq(bi.nmods, 0);
 	p = tag(t, 3, 17);
 	wr32(t + 8, 0x5000);
 	wr32(t + 12, 0x4000);
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "module 0 ends (0x4000) before it starts (0x5000)");
-	p = tag(t, 3, 16 + 301);
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "module 0 ends (0x4000) before it starts (0x5000): refused");
+	ck_assert_uint_eq(bi.nmods, 1);
+	ck_assert(bi.mods[0].refused);
+	/* An over-long module string beside a good module: only the long
+	 * one is refused. */
+	p = tag(t, 3, 16 + 1101);
 	wr32(t + 12, 0x6000);
-	memset(phys + t + 16, 's', 300);
+	memset(phys + t + 16, 's', 1100);
+	phys[t + 16 + 1100] = 0;
+	{
+		uint64_t g = p;
+
+		p = tag(p, 3, 16 + 9);
+		wr32(g + 8, 0x7000);
+		wr32(g + 12, 0x8000);
+		memcpy(phys + g + 16, "good dom", 9);
+	}
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_E2BIG, "module string is longer than 255 characters");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "module string is longer than 1023 characters");
+	ck_assert(harness_logged("module 0 refused"));
+	ck_assert_uint_eq(bi.nmods, 2);
+	ck_assert(bi.mods[0].refused);
+	ck_assert(!bi.mods[1].refused);
+	ck_assert_str_eq(bi.mods[1].string, "good dom");
 	p = 0x8008;
 	for (int i = 0; i < 33; i++) {
 		t = p;
@@ -347,7 +410,8 @@ START_TEST(mb2_bad_tags)
 	}
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_E2BIG, "more than 32 modules");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "more than 32 modules: the rest ignored");
+	ck_assert_uint_eq(bi.nmods, 32);
 	/* mmap: entry_size invalid, tag too short; rsdp too short; meminfo. */
 	p = 0x8008;
 	t = p;
@@ -355,19 +419,21 @@ START_TEST(mb2_bad_tags)
 	wr32(t + 8, 20);
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "memory map entry_size 20 is invalid");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "memory map entry_size 20 is invalid: map ignored");
+	ck_assert_uint_eq(bi.nmmap, 0);
 	p = tag(t, 6, 12);
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "memory map tag too short");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "memory map tag too short: ignored");
 	p = tag(t, 15, 8 + 20);
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "RSDP tag 15 too short");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "RSDP tag 15 too short: ignored");
+	ck_assert_uint_eq(bi.rsdp_pa, 0);
 	p = tag(t, 4, 12);
 	p = tag(p, 0, 8);
 	wr32(0x8000, (uint32_t)(p - 0x8000));
-	expect_err(MB2_BOOTLOADER_MAGIC, 0x8000, -QHV_EINVAL, "basic memory info tag too short");
+	expect_refused(MB2_BOOTLOADER_MAGIC, 0x8000, 1, "basic memory info tag too short: ignored");
 	/* entry_size 32 (future version): extra bytes skipped. */
 	p = tag(t, 6, 16 + 2 * 32 + 8);
 	wr32(t + 8, 32);

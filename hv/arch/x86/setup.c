@@ -18,6 +18,7 @@
 #include "core/mm.h"
 #include "core/panic.h"
 #include "core/percpu.h"
+#include "core/system.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -146,8 +147,11 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	outb(0xa1, 0xff);
 	if (mbinfo_parse(magic, map_identity(info_pa, 8), info_pa, &boot_info,
 			 map_identity)) {
-		pr_err("qhv: unusable boot information (magic 0x%x)\n", magic);
-		panic("no boot information");
+		/* No memory map, no modules: nothing can run.  Bad input,
+		 * not an hv fault: an orderly end, not a panic. */
+		pr_err("qhv: unusable boot information (magic 0x%x): nothing to run\n",
+		       magic);
+		system_finish(1);
 	}
 	console_configure(boot_info.cmdline);
 	/* The TSC stamp lets benchmarks measure emulated time from here. */

@@ -40,11 +40,17 @@
  * struct boot_module - one boot module.
  * @start: physical address of the first byte.
  * @end: physical address one past the last byte.
- * @string: the module's string (command line), NUL-terminated.
+ * @string: the module's string (command line), NUL-terminated; "" when
+ *   @refused.
+ * @refused: the loader's entry for it was unusable (string too long or
+ *   unreadable, end before start): no domain uses it.  Its line has been
+ *   printed; its range (0-0 when itself bad) stays reserved until boot
+ *   domains are built.
  */
 struct boot_module {
 	uint64_t start, end;
-	char string[256];
+	char string[1024];
+	bool refused;
 };
 
 /**
@@ -72,6 +78,9 @@ struct boot_mmap {
  * @info_start: lowest physical address of the info block (for Multiboot1:
  *              of the info structure and everything it points to).
  * @info_end: end (exclusive) of that extent.
+ * @refused_items: items dropped one by one (a module, the hv command
+ *   line, a memory map or RSDP tag), each with its own line; the run's
+ *   exit status says so (1), the rest of the machine boots.
  */
 struct boot_info {
 	char cmdline[512];
@@ -82,6 +91,7 @@ struct boot_info {
 	uint64_t rsdp_pa;
 	bool rsdp_from_tag;
 	uint64_t info_start, info_end;
+	unsigned refused_items;
 };
 
 /**
@@ -104,9 +114,18 @@ struct boot_info {
  * map, entry_size respected), 14/15 (RSDP copies); others ignored.
  * Memory map entries beyond BOOT_MAX_MMAP are dropped with a pr_warn.
  *
- * Return: 0; -QHV_EINVAL for a bad magic or malformed/inaccessible data;
- * -QHV_E2BIG when the cmdline, a module string or the module count does
- * not fit in @out.  Each error logs one pr_err.
+ * Bad items are refused one by one (see @refused_items): an unreadable or
+ * over-long hv command line is ignored (defaults apply); a module whose
+ * string is unreadable, unterminated or longer than its buffer, or that
+ * ends before it starts, is kept as @refused; modules beyond
+ * BOOT_MAX_MODS, a short module/RSDP/memory-info tag and a memory map with
+ * a bad entry size are ignored (a Multiboot1 map keeps the entries before
+ * a bad one).
+ *
+ * Return: 0, also with refused items; -QHV_EINVAL only when the block as a
+ * whole cannot be read: bad magic, the block or its header inaccessible or
+ * misaligned, an invalid total_size, a tag whose size breaks the walk, no
+ * end tag.  Each refusal and error logs one pr_err.
  */
 int mbinfo_parse(uint32_t magic, const void *info, uint64_t info_pa,
 		 struct boot_info *out,

@@ -31,6 +31,11 @@ unsigned harness_count(enum log_level level)
 	return (unsigned)level < 4 ? counts[level] : 0;
 }
 
+const char *harness_log(void)
+{
+	return log_buf;
+}
+
 bool harness_logged(const char *needle)
 {
 	return strstr(log_buf, needle) != NULL;

@@ -31,6 +31,11 @@ const char *harness_last(void);
 unsigned harness_count(enum log_level level);
 
 /**
+ * harness_log() - every message since the last reset, one per line.
+ */
+const char *harness_log(void);
+
+/**
  * harness_logged() - whether any message since the last reset contains
  * @needle.
  * @needle: substring to look for.
