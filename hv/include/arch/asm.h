@@ -26,6 +26,7 @@
 #define CR4_OSXMMEXCPT BIT(10)
 #define CR4_VMXE BIT(13)
 #define CR4_SMXE BIT(14)
+#define CR4_PCIDE BIT(17)
 #define CR4_OSXSAVE BIT(18)
 
 #define MSR_EFER 0xc0000080
@@ -33,6 +34,8 @@
 #define EFER_LME BIT(8)
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
+
+#define RFLAGS_RF BIT(16)
 
 #define TRAMPOLINE_BASE 0x8000
 

@@ -196,6 +196,8 @@ void trap_load(void);
 void trap_set_gate(unsigned int vector, void (*handler)(void));
 void trap_expect_none(void);
 extern volatile unsigned int trap_hits;
+/* RFLAGS the CPU pushed for the last expected exception. */
+extern volatile uint64_t trap_rflags;
 
 long user_call(void (*fn)(void), void *user_stack_top);
 void user_hc_version(void);

@@ -37,6 +37,7 @@ static struct tss64 tss __attribute__((aligned(16)));
 static uint8_t ring0_stack[8192] __attribute__((aligned(16)));
 
 volatile unsigned int trap_hits;
+volatile uint64_t trap_rflags;
 static volatile unsigned int expect_vector = ~0u;
 static volatile unsigned int expect_skip;
 
@@ -96,6 +97,7 @@ void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == expect_vector) {
 		trap_hits++;
+		trap_rflags = f->rflags;
 		f->rip += expect_skip;
 		return;
 	}

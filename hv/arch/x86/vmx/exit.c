@@ -9,6 +9,7 @@
 #include "lib/printk.h"
 #include "core/percpu.h"
 #include "arch/platform.h"
+#include "arch/cpu_policy.h"
 
 static exit_handler_t *const handlers[VMX_EXIT_REASONS] = {
 	[EXIT_EXCEPTION_NMI] = vmx_exit_exception,
@@ -22,7 +23,7 @@ static exit_handler_t *const handlers[VMX_EXIT_REASONS] = {
 	[EXIT_GETSEC] = vmx_exit_vmx_insn,
 	[EXIT_HLT] = vmx_exit_hlt,
 	[EXIT_INVD] = vmx_exit_nop_skip,
-	[EXIT_RDPMC] = vmx_exit_vmx_insn,
+	[EXIT_RDPMC] = vmx_exit_rdpmc,
 	[EXIT_VMCALL] = vmx_exit_vmcall,
 	[EXIT_VMCLEAR] = vmx_exit_vmx_insn,
 	[EXIT_VMLAUNCH] = vmx_exit_vmx_insn,
@@ -78,6 +79,10 @@ void vmx_skip_insn(void)
 void vmx_inject_exception(unsigned vector, bool has_error, uint32_t error)
 {
 	uint32_t info = vector | INTR_TYPE_HW_EXCEPTION | INTR_VALID;
+
+	/* The CPU pushes RFLAGS.RF=1 for faults; entry does not add it. */
+	if (exception_is_fault(vector))
+		vmwrite(GUEST_RFLAGS, vmread(GUEST_RFLAGS) | RFLAGS_RF);
 
 	if (has_error) {
 		info |= INTR_ERROR_VALID;

@@ -41,6 +41,11 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 	if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & CR0_NW) && !(val & CR0_CD)))
 		return false;
+	/* Paging goes off only from compatibility mode and with PCIDs off
+	 * (SDM MOV CR0 #GP rules); else VM entry would fail, not the guest. */
+	if (!pg && (vmread(GUEST_CR0) & CR0_PG) &&
+	    (vmx_guest_64bit() || (vmread(GUEST_CR4) & CR4_PCIDE)))
+		return false;
 	if (pg && !(vmread(GUEST_CR0) & CR0_PG)) {
 		if (efer & EFER_LME) {
 			/* Entering long mode requires PAE. */

@@ -198,11 +198,21 @@ enum exit_action vmx_exit_ept_misconfig(struct vcpu *v, uint64_t qual)
 	return EXIT_RESCHED;
 }
 
+enum exit_action vmx_exit_rdpmc(struct vcpu *v, uint64_t qual)
+{
+	(void)v;
+	(void)qual;
+	/* No PMU is offered (CPUID leaf 0xA is zero): no counter index is
+	 * valid, and a CPU raises #GP for an invalid one, not #UD. */
+	vmx_inject_gp();
+	return EXIT_CONTINUE;
+}
+
 enum exit_action vmx_exit_vmx_insn(struct vcpu *v, uint64_t qual)
 {
 	(void)v;
 	(void)qual;
-	/* VMX, SMX, MONITOR/MWAIT and RDPMC are not offered to guests. */
+	/* VMX, SMX and MONITOR/MWAIT are not offered to guests. */
 	vmx_inject_ud();
 	return EXIT_CONTINUE;
 }

@@ -6,6 +6,7 @@
  */
 #include "vmx.h"
 #include "arch/x86.h"
+#include "arch/cpu_policy.h"
 #include "lib/printk.h"
 
 #define MSR_PLATFORM_ID 0x17
@@ -48,10 +49,12 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 	case MSR_TSC_DEADLINE:
 		if (!v->arch.has_vlapic)
 			return false;
-		*val = v->arch.lapic.tsc_deadline;
+		/* Kept in host TSC; the guest's TSC is offset from it. */
+		*val = v->arch.lapic.tsc_deadline ?
+			       v->arch.lapic.tsc_deadline + vmread(TSC_OFFSET) : 0;
 		return true;
 	case MSR_IA32_MISC_ENABLE:
-		*val = 1; /* fast strings */
+		*val = v->arch.misc_enable;
 		return true;
 	case MSR_PLATFORM_ID:
 	case MSR_BIOS_SIGN_ID:
@@ -88,6 +91,16 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return true;
 	case MSR_BIOS_SIGN_ID:
 		return true; /* microcode loading is the hv's business */
+	case MSR_IA32_MISC_ENABLE:
+		if (!misc_enable_write_ok(v->arch.misc_enable, val))
+			return false;
+		v->arch.misc_enable = val;
+		return true;
+	case MSR_IA32_TSC:
+		/* The guest sets its own TSC: only its offset changes.
+		 * (TSC_ADJUST is not offered, so nothing else to keep.) */
+		vmwrite(TSC_OFFSET, val - rdtsc());
+		return true;
 	case MSR_IA32_APIC_BASE:
 		/* Only the default base, xAPIC mode; enable may toggle. */
 		if (!v->arch.has_vlapic ||
@@ -98,7 +111,9 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_TSC_DEADLINE:
 		if (!v->arch.has_vlapic)
 			return false;
-		vlapic_write_tsc_deadline(&v->arch.lapic, val, rdtsc());
+		vlapic_write_tsc_deadline(&v->arch.lapic,
+					  val ? val - vmread(TSC_OFFSET) : 0,
+					  rdtsc());
 		return true;
 	case MSR_MTRR_DEF_TYPE:
 		if (val & ~0xcffull)

@@ -63,6 +63,7 @@ enum vmcs_field {
 #define PIN_NMI (1u << 3)
 #define PIN_PREEMPT_TIMER (1u << 6)
 
+#define PROC_TSC_OFFSET (1u << 3)
 #define PROC_HLT (1u << 7)
 #define PROC_MWAIT (1u << 10)
 #define PROC_RDPMC (1u << 11)

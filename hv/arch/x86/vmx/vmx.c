@@ -5,6 +5,7 @@
  */
 #include <qhv/hypercall.h>
 #include "vmx.h"
+#include "arch/cpu_policy.h"
 #include "arch/x86.h"
 #include "core/mm.h"
 #include "core/percpu.h"
@@ -118,7 +119,7 @@ int arch_virt_check(void)
 				MSR_IA32_VMX_PROCBASED_CTLS,
 		    PROC_HLT | PROC_IO_BITMAP | PROC_MSR_BITMAP |
 			    PROC_SECONDARY | PROC_MWAIT | PROC_MONITOR |
-			    PROC_RDPMC,
+			    PROC_RDPMC | PROC_TSC_OFFSET,
 		    0, &vmx.proc, &missing, "secondary controls"))
 		goto fail;
 	/* CR3 exits are unnecessary with EPT. */
@@ -355,6 +356,7 @@ int arch_vcpu_init(struct vcpu *v)
 	fpu[24] = 0x80;
 	fpu[25] = 0x1f;
 	a->xcr0 = 1;
+	a->misc_enable = MISC_ENABLE_INIT;
 	a->extint_vector = -1;
 	a->sipi_vector = -1;
 	a->launched = false;

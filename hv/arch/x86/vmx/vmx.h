@@ -56,7 +56,8 @@ exit_handler_t vmx_exit_cpuid, vmx_exit_rdmsr, vmx_exit_wrmsr, vmx_exit_io,
 	vmx_exit_init, vmx_exit_sipi, vmx_exit_external_int,
 	vmx_exit_preempt_timer, vmx_exit_xsetbv, vmx_exit_exception,
 	vmx_exit_ept_violation, vmx_exit_ept_misconfig, vmx_exit_vmx_insn,
-	vmx_exit_nop_skip, vmx_exit_dr, vmx_exit_task_switch, vmx_exit_pause;
+	vmx_exit_nop_skip, vmx_exit_dr, vmx_exit_task_switch, vmx_exit_pause,
+	vmx_exit_rdpmc;
 
 /* CR0 as the guest should see it, and the value hardware must hold. */
 uint64_t vmx_cr0_real(uint64_t guest_cr0);

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest's CPUID (see arch/cpu_policy.h).  Each hidden bit says what
+ * it would have promised that the hv does not give.
+ */
+#include "arch/cpu_policy.h"
+
+
+/* Leaf 1 ECX */
+#define F1C_DTES64 BIT(2)	/* 64-bit debug store: no DS_AREA */
+#define F1C_MONITOR BIT(3)	/* MONITOR/MWAIT exit with #UD */
+#define F1C_DS_CPL BIT(4)	/* CPL-qualified debug store */
+#define F1C_VMX BIT(5)		/* no nested virtualisation */
+#define F1C_SMX BIT(6)
+#define F1C_EIST BIT(7)		/* SpeedStep: no IA32_PERF_CTL */
+#define F1C_TM2 BIT(8)		/* thermal monitor 2: no thermal MSRs */
+#define F1C_SDBG BIT(11)	/* IA32_DEBUG_INTERFACE */
+#define F1C_XTPR BIT(14)	/* xTPR update control */
+#define F1C_PDCM BIT(15)	/* IA32_PERF_CAPABILITIES */
+#define F1C_X2APIC BIT(21)	/* xAPIC model only */
+#define F1C_TSC_DEADLINE BIT(24)
+#define F1C_OSXSAVE BIT(27)
+#define F1C_HYPERVISOR BIT(31)
+/* Leaf 1 EDX */
+#define F1D_MCE BIT(7)		/* no machine-check MSRs */
+#define F1D_APIC BIT(9)
+#define F1D_MCA BIT(14)
+#define F1D_DS BIT(21)		/* debug store: no IA32_DS_AREA */
+#define F1D_ACPI BIT(22)	/* thermal control MSRs */
+#define F1D_TM BIT(29)		/* thermal monitor */
+#define F1D_PBE BIT(31)
+/* Leaf 7.0 EBX */
+#define F7B_TSC_ADJUST BIT(1)	/* IA32_TSC_ADJUST not virtualised */
+#define F7B_SGX BIT(2)
+#define F7B_INVPCID BIT(10)
+#define F7B_RDT_M BIT(12)	/* resource monitoring MSRs */
+#define F7B_MPX BIT(14)		/* BNDCFGS, bound registers */
+#define F7B_RDT_A BIT(15)	/* resource allocation MSRs */
+#define F7B_PT BIT(25)		/* processor trace MSRs */
+/* Leaf 7.0 ECX */
+#define F7C_WAITPKG BIT(5)	/* TPAUSE/UMWAIT: IA32_UMWAIT_CONTROL */
+#define F7C_CET_SS BIT(7)	/* CET shadow stacks: no CET MSRs */
+#define F7C_SGX_LC BIT(30)
+#define F7C_PKS BIT(31)		/* IA32_PKRS */
+/* Leaf 7.0 EDX */
+#define F7D_CET_IBT BIT(20)
+#define F7D_SPEC_CTRL (BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(31))
+
+static void zero(struct cpuid_regs *r)
+{
+	r->eax = r->ebx = r->ecx = r->edx = 0;
+}
+
+void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
+		  struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~(F1C_DTES64 | F1C_MONITOR | F1C_DS_CPL | F1C_VMX |
+			    F1C_SMX | F1C_EIST | F1C_TM2 | F1C_SDBG |
+			    F1C_XTPR | F1C_PDCM | F1C_X2APIC |
+			    F1C_TSC_DEADLINE | F1C_OSXSAVE);
+		r->ecx |= F1C_HYPERVISOR;
+		r->edx &= ~(F1D_MCE | F1D_APIC | F1D_MCA | F1D_DS | F1D_ACPI |
+			    F1D_TM | F1D_PBE);
+		if (c->has_lapic) {
+			r->edx |= F1D_APIC;
+			r->ecx |= F1C_TSC_DEADLINE;
+		}
+		if (c->osxsave)	/* mirrors the guest's own CR4 */
+			r->ecx |= F1C_OSXSAVE;
+		r->ebx = (r->ebx & 0x00ffffffu) | (c->vcpu_id << 24);
+		break;
+	case 5:		/* MONITOR/MWAIT */
+	case 6:		/* thermal and power management */
+	case 0xa:	/* performance monitoring: no PMU */
+	case 0xf:	/* resource monitoring */
+	case 0x10:	/* resource allocation */
+	case 0x12:	/* SGX */
+	case 0x14:	/* processor trace */
+		zero(r);
+		break;
+	case 7:
+		/* Sub-leaf 0 only (the others list features and controls
+		 * nobody has checked here, e.g. speculation-control bits). */
+		if (sub != 0) {
+			zero(r);
+			break;
+		}
+		r->eax = 0;
+		r->ebx &= ~(F7B_TSC_ADJUST | F7B_SGX | F7B_RDT_M | F7B_MPX |
+			    F7B_RDT_A | F7B_PT);
+		if (!c->invpcid)	/* INVPCID #UDs unless VMX enables it */
+			r->ebx &= ~F7B_INVPCID;
+		r->ecx &= ~(F7C_WAITPKG | F7C_CET_SS | F7C_SGX_LC | F7C_PKS);
+		r->edx &= ~(F7D_CET_IBT | F7D_SPEC_CTRL);
+		break;
+	case 0xd:
+		if (sub == 0) {	/* only what the hv switches */
+			r->eax &= (uint32_t)c->xcr0_all;
+			r->edx &= (uint32_t)(c->xcr0_all >> 32);
+		} else if (sub == 1) {
+			r->eax &= ~BIT(3);	/* XSAVES is not enabled */
+			r->ecx = r->edx = 0;	/* no supervisor states */
+		}
+		break;
+	case 0x80000001:
+		if (!c->rdtscp)
+			r->edx &= ~BIT(27);
+		break;
+	default:
+		break;
+	}
+}
