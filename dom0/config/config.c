@@ -576,16 +576,32 @@ static void set_why(char *why, size_t whylen, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* One character of untrusted input for a message line: \xNN unless
+ * printable (a newline would split the one-line error). */
+static const char *char_shown(char *buf, size_t len, char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	if (u < 0x20 || u >= 0x7f)
+		snprintf(buf, len, "\\x%02x", u);
+	else
+		snprintf(buf, len, "%c", c);
+	return buf;
+}
+
 static int cpu_number(const char **sp, unsigned int *cpu, char *why,
 		      size_t whylen)
 {
+	char cs[8];
 	const char *s = *sp;
 	unsigned long v = 0;
 
 	if (*s < '0' || *s > '9') {
-		set_why(why, whylen, *s ? "expected a CPU number at '%c'"
-					: "expected a CPU number at the end",
-			*s);
+		if (*s)
+			set_why(why, whylen, "expected a CPU number at '%s'",
+				char_shown(cs, sizeof(cs), *s));
+		else
+			set_why(why, whylen, "expected a CPU number at the end");
 		return -1;
 	}
 	while (*s >= '0' && *s <= '9') {
@@ -649,7 +665,10 @@ int qhv_config_parse_cpuset(const char *s, uint64_t *mask, char *why,
 		if (!*s)
 			break;
 		if (*s != ',') {
-			set_why(why, whylen, "expected ',' at '%c'", *s);
+			char cs[8];
+
+			set_why(why, whylen, "expected ',' at '%s'",
+				char_shown(cs, sizeof(cs), *s));
 			return -1;
 		}
 		s++;

@@ -73,4 +73,4 @@ cat > "$WORK/xml.dict" <<'DICT'
 DICT
 
 "$WORK/fuzz_config" -max_total_time="$SECS" -max_len=4096 -timeout=10 \
-	-dict="$WORK/xml.dict" -artifact_prefix="$WORK/" -print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20
+	-dict="$WORK/xml.dict" -artifact_prefix="$WORK/" -error_exitcode=1 -print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20

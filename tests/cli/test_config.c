@@ -192,6 +192,10 @@ static const struct {
 	  "range (0-63)", false },
 	{ "cpuset-syntax.xml", "4: <vcpu>: bad cpuset '0,,1': expected a CPU "
 	  "number at ','", false },
+	/* found by the fuzzer: a control character in the value stays on
+	 * the message's one line */
+	{ "cpuset-newline.xml", "4: <vcpu>: bad cpuset '0-\\x0a3': expected a "
+	  "CPU number at '\\x0a'", false },
 	{ "cpuset-empty.xml", "4: <vcpu>: bad cpuset '1-2,^1-2': leaves no "
 	  "CPU", false },
 	{ "uuid-bad.xml", "3: <uuid>: bad uuid "

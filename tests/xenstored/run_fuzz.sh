@@ -60,4 +60,4 @@ for name, data in seeds.items():
 PY
 
 "$WORK/fuzz_proto" -max_total_time="$SECS" -max_len=9000 -timeout=10 \
-	-print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20
+	-error_exitcode=1 -print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20

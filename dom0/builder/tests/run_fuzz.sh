@@ -94,4 +94,4 @@ for name, img in seeds.items():
 PY
 
 "$WORK/fuzz_build" -max_total_time="$SECS" -max_len=20000 -timeout=10 \
-	-print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20
+	-error_exitcode=1 -print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20

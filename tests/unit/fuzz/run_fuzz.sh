@@ -72,4 +72,4 @@ for sel in (0x00, 0x10, 0x40):
 PY
 
 "$WORK/fuzz_mbinfo" -max_total_time="$SECS" -max_len=8192 -timeout=10 \
-	-print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20
+	-error_exitcode=1 -print_final_stats=1 "$WORK/corpus" 2>&1 | tail -20
