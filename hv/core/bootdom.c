@@ -80,18 +80,36 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
 	return 0;
 }
 
+/*
+ * The command line starts with the kernel's name, as QEMU and multiboot1
+ * loaders give it (kernels that drop argv[0] see their arguments): the
+ * module's own first word when it is a path, else the domain's name.
+ */
+static const char *kernel_cmdline(const struct dom_spec *spec, char *buf,
+				  size_t cap)
+{
+	const char *g = spec->guest_cmdline, *c;
+
+	for (c = g; *c && *c != ' '; c++)
+		if (*c == '/')
+			return g;
+	snprintf(buf, cap, "%s%s%s", spec->name, *g ? " " : "", g);
+	return buf;
+}
+
 static int build_info(struct domain *d, const struct dom_spec *spec,
 		      enum image_proto proto, struct guest_module *mods,
 		      unsigned nmods, uint32_t *info_gpa)
 {
 	static uint8_t buf[INFO_CAP];
+	static char cmdline[sizeof(spec->guest_cmdline) + sizeof(spec->name)];
 	struct boot_mmap mmap[3] = {
 		{ 0, LOW_RAM_END, 1 },
 		{ LOW_RAM_END, HIGH_RAM_START - LOW_RAM_END, 2 },
 		{ HIGH_RAM_START, d->mem_bytes - HIGH_RAM_START, 1 },
 	};
 	struct guest_boot_desc desc = {
-		.cmdline = spec->guest_cmdline,
+		.cmdline = kernel_cmdline(spec, cmdline, sizeof(cmdline)),
 		.loader_name = "qhv",
 		.nmmap = 3,
 		.mmap = mmap,
@@ -163,9 +181,9 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 			       plan.proto == IMAGE_MB1 ? MB1_BOOT_MAGIC :
 							 MB2_BOOT_MAGIC,
 			       info_gpa);
-	/* SMP guests get local APICs (ids 0..n-1); their APs wait for the
-	 * boot vCPU's INIT-SIPI, as on a PC. */
-	if (spec->cpus > 1) {
+	/* A PC has a local APIC per CPU, also with one (ids 0..n-1); the
+	 * APs wait for the boot vCPU's INIT-SIPI. */
+	{
 		unsigned i;
 
 		for (i = 0; i < spec->cpus; i++) {

@@ -578,7 +578,11 @@ void domain_shutdown(struct domain *d, uint32_t reason, uint32_t code)
 	d->shutdown_reason = reason;
 	d->exit_code = code;
 	vuart_flush(d);
-	pr_info("qhv: dom %s: exited code=%u\n", d->name, code);
+	if (reason == QHV_SHUTDOWN_EXIT)
+		pr_info("qhv: dom %s: exited code=%u\n", d->name, code);
+	else
+		pr_info("qhv: dom %s: shut down (%s)\n", d->name,
+			reason == QHV_SHUTDOWN_REBOOT ? "reboot" : "poweroff");
 	domain_notify_dom0(QHV_EVENT_DOMAIN_STATE);
 }
 
@@ -720,8 +724,10 @@ static int domains_summary(void)
 		struct domain *d = &domains[i];
 
 		if (d->state == DOM_SHUTDOWN) {
-			printk(LOG_ALWAYS, "qhv: summary: %s exit=%u hypercalls=%lu\n",
-				d->name, d->exit_code, d->hypercalls);
+			printk(LOG_ALWAYS, "qhv: summary: %s exit=%u hypercalls=%lu%s\n",
+			       d->name, d->exit_code, d->hypercalls,
+			       d->shutdown_reason == QHV_SHUTDOWN_REBOOT ? " (reboot)" :
+			       d->shutdown_reason == QHV_SHUTDOWN_POWEROFF ? " (poweroff)" : "");
 			if (d->exit_code)
 				status = 1;
 			if (d->is_dom0)
@@ -810,6 +816,36 @@ static bool vuart_pio(struct domain *d, unsigned reg, bool in, uint32_t *val)
 	return true;
 }
 
+/* The PC's reset requests (a domU's platform has no other use for
+ * these ports): the keyboard controller's pulse-reset command, the fast
+ * reset of system control port A, the reset control register. */
+#define PORT_KBC_CMD 0x64
+#define KBC_PULSE_RESET 0xfe
+#define PORT_SYSCTL_A 0x92
+#define PORT_RESET_CTL 0xcf9
+
+static bool reset_pio(struct domain *d, uint16_t port, unsigned size, bool in,
+		      uint32_t *val)
+{
+	bool reset;
+
+	if (size != 1 ||
+	    (port != PORT_KBC_CMD && port != PORT_SYSCTL_A && port != PORT_RESET_CTL))
+		return false;
+	if (in) {
+		/* KBC: input buffer empty; port A: A20 on, no reset. */
+		*val = port == PORT_SYSCTL_A ? 0x02 : 0x00;
+		return true;
+	}
+	reset = port == PORT_KBC_CMD ? (*val & 0xff) == KBC_PULSE_RESET :
+		port == PORT_SYSCTL_A ? (*val & 1) : (*val & 4);
+	if (reset) {
+		pr_info("qhv: dom %s: reset requested (port 0x%x)\n", d->name, port);
+		domain_shutdown(d, QHV_SHUTDOWN_REBOOT, 0);
+	}
+	return true;
+}
+
 bool vdev_pio(struct vcpu *v, uint16_t port, unsigned size, bool in,
 	      uint32_t *val)
 {
@@ -823,5 +859,7 @@ bool vdev_pio(struct vcpu *v, uint16_t port, unsigned size, bool in,
 		domain_exit(d, *val);
 		return true;
 	}
+	if (!d->is_dom0)
+		return reset_pio(d, port, size, in, val);
 	return false;
 }

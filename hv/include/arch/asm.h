@@ -35,6 +35,7 @@
 #define EFER_LMA BIT(10)
 #define EFER_NXE BIT(11)
 
+#define RFLAGS_IF BIT(9)
 #define RFLAGS_RF BIT(16)
 
 #define TRAMPOLINE_BASE 0x8000

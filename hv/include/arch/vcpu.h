@@ -51,6 +51,7 @@ struct arch_vcpu {
 	int extint_vector;	/* virtual-wire (PIC) interrupt pending, or -1 */
 	volatile bool nmi_pending;
 	bool halted;		/* in the guest's HLT state (for getinfo) */
+	bool down;		/* HLT with interrupts off: only an NMI wakes it */
 	bool has_ctx;		/* start at @ctx (management ABI) */
 	struct qhv_vcpu_context ctx;
 };

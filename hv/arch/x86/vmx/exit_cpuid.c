@@ -33,7 +33,8 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 	} else {
 		struct cpuid_ctx c = {
 			.vcpu_id = v->id,
-			.has_lapic = v->arch.has_vlapic,
+			/* CPUID.1:EDX.APIC follows IA32_APIC_BASE's enable. */
+			.has_lapic = v->arch.has_vlapic && v->arch.lapic.enabled,
 			.osxsave = vmread(GUEST_CR4) & CR4_OSXSAVE,
 			.invpcid = vmx.proc2 & PROC2_INVPCID,
 			.rdtscp = vmx.proc2 & PROC2_RDTSCP,

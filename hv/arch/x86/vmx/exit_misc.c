@@ -14,29 +14,50 @@
 #include "arch/vlapic.h"
 #include "lib/printk.h"
 
+/* Can no vCPU of @d run again by itself?  Each is down (HLT with
+ * interrupts off) or waits for a SIPI that only another vCPU could send. */
+static bool all_vcpus_down(struct domain *d)
+{
+	unsigned i;
+
+	for (i = 0; i < d->nr_vcpus; i++) {
+		const struct arch_vcpu *a = &d->vcpu[i].arch;
+
+		if (!__atomic_load_n(&a->down, __ATOMIC_ACQUIRE) &&
+		    !__atomic_load_n(&a->wait_sipi, __ATOMIC_ACQUIRE))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * HLT as on hardware: the vCPU waits in the guest's HLT state until an
+ * interrupt it accepts (with IF=1), an NMI, or for an AP an INIT-SIPI.
+ * With interrupts off only an NMI can wake it: it is "down".  When every
+ * vCPU is down nothing can ever run the domain again: like Xen, it is
+ * shut down (poweroff) rather than held for ever.  dom0's boot vCPU in
+ * cli; hlt is Linux's halt: dom0 is done.
+ */
 enum exit_action vmx_exit_hlt(struct vcpu *v, uint64_t qual)
 {
-	(void)qual;
-	if (v->arch.has_vlapic) {
-		bool dead = !(vmread(GUEST_RFLAGS) & (1u << 9)) && v->id == 0 &&
-			    !v->arch.nmi_pending;
+	bool if_on = vmread(GUEST_RFLAGS) & RFLAGS_IF;
 
-		/* cli; hlt on dom0's boot vCPU is Linux's halt: dom0 is
-		 * done.  Other vCPUs just stay halted (offline CPUs). */
-		if (dead && v->dom->arch.privileged) {
-			pr_info("qhv: dom %s: halted\n", v->dom->name);
-			domain_exit(v->dom, 0);
-			return EXIT_RESCHED;
-		}
-		if (!dead)
-			return vmx_halt_vlapic(v);
+	(void)qual;
+	if (if_on || v->arch.nmi_pending)
+		return vmx_halt_vlapic(v);
+	if (v->dom->arch.privileged && v->id == 0) {
+		pr_info("qhv: dom %s: halted\n", v->dom->name);
+		domain_exit(v->dom, 0);
+		return EXIT_RESCHED;
 	}
-	/* Boot domains have no interrupt source yet, so a halted vCPU can
-	 * never wake: end the domain rather than hold it forever. */
-	domain_crash(v->dom, "halted with no interrupt source (%s) rip=0x%lx",
-		     (vmread(GUEST_RFLAGS) & (1u << 9)) ? "sti; hlt" : "cli; hlt",
-		     vmread(GUEST_RIP));
-	return EXIT_RESCHED;
+	__atomic_store_n(&v->arch.down, true, __ATOMIC_RELEASE);
+	if (!v->dom->arch.privileged && all_vcpus_down(v->dom)) {
+		pr_info("qhv: dom %s: every vCPU halted with interrupts off\n",
+			v->dom->name);
+		domain_shutdown(v->dom, QHV_SHUTDOWN_POWEROFF, 0);
+		return EXIT_RESCHED;
+	}
+	return vmx_halt_vlapic(v);
 }
 
 enum exit_action vmx_exit_vmcall(struct vcpu *v, uint64_t qual)

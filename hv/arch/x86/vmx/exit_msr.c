@@ -103,9 +103,14 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return true;
 	case MSR_IA32_APIC_BASE:
 		/* Only the default base, xAPIC mode; enable may toggle. */
+		/* The BSP bit (8) reads as it is; a write of it is ignored. */
 		if (!v->arch.has_vlapic ||
 		    (val & ~0x900ull) != 0xfee00000ull)
 			return false;
+		/* Enabled again after a global disable: the APIC comes back
+		 * in its reset state, as hardware's does. */
+		if ((val & (1ull << 11)) && !v->arch.lapic.enabled)
+			vlapic_reset(&v->arch.lapic, v->arch.lapic.id);
 		v->arch.lapic.enabled = val & (1ull << 11);
 		return true;
 	case MSR_TSC_DEADLINE:

@@ -12,7 +12,6 @@
 
 #define PROC_INTR_WINDOW (1u << 2)
 #define ACTIVITY_ACTIVE 0
-#define RFLAGS_IF (1u << 9)
 #define INTR_TYPE_EXT 0
 #define INTR_TYPE_NMI (2u << 8)
 
@@ -61,6 +60,7 @@ void vmx_deliver_interrupts(struct vcpu *v, uint64_t now)
 		a->nmi_pending = false;
 		vmwrite(ENTRY_INTR_INFO, 2 | INTR_TYPE_NMI | INTR_VALID);
 		vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
+		__atomic_store_n(&a->down, false, __ATOMIC_RELEASE);
 	}
 	vec = a->extint_vector >= 0 ? a->extint_vector :
 				      vlapic_deliverable(&a->lapic);

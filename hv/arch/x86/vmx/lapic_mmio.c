@@ -142,7 +142,10 @@ static void hole_write(struct vcpu *v, uint64_t gpa, uint32_t val)
 
 enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa)
 {
-	bool lapic = v->arch.has_vlapic && (gpa & ~0xfffull) == VLAPIC_BASE;
+	/* A globally disabled APIC (IA32_APIC_BASE) stops decoding its
+	 * page: accesses see the empty bus, as on hardware. */
+	bool lapic = v->arch.has_vlapic && v->arch.lapic.enabled &&
+		     (gpa & ~0xfffull) == VLAPIC_BASE;
 	uint64_t rsp = vmread(GUEST_RSP);
 	struct mmio_insn d;
 	uint8_t buf[15];

@@ -824,8 +824,10 @@ static void run_loop(struct vcpu *v, struct percpu *pc)
 			return;
 		}
 		v->arch.launched = true;
-		if (v->arch.halted && vmread(GUEST_ACTIVITY) != ACTIVITY_HLT)
+		if (v->arch.halted && vmread(GUEST_ACTIVITY) != ACTIVITY_HLT) {
 			__atomic_store_n(&v->arch.halted, false, __ATOMIC_RELEASE);
+			__atomic_store_n(&v->arch.down, false, __ATOMIC_RELEASE);
+		}
 		reason = (unsigned)vmread(EXIT_REASON);
 		if (reason & (1u << 31)) {
 			domain_crash(v->dom, "VM entry failed: %s (exit reason %u, qual 0x%lx) rip=0x%lx",
