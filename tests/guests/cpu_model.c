@@ -23,19 +23,6 @@
 #define CR0_PG (1ull << 31)
 #define CR4_PCIDE (1ull << 17)
 
-static bool on_qhv(void)
-{
-	return qhv_present() || cmdline_has("expect-qhv");
-}
-
-static void check_qhv(const char *name, bool ok, const char *detail)
-{
-	if (!ok && !on_qhv())
-		skip(name, detail);
-	else
-		check(name, ok, "%s", detail);
-}
-
 /* RDMSR of @msr without #GP (RDMSR is 2 bytes: 0f 32). */
 static bool msr_readable(uint32_t msr)
 {

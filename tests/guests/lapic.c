@@ -58,11 +58,6 @@ void lapic_ipi_handler(void)
 	APIC[R_EOI] = 0;
 }
 
-static bool on_qhv(void)
-{
-	return qhv_present() || cmdline_has("expect-qhv");
-}
-
 /* Spin without exits (no I/O, no MSR, no CPUID) until @v moves. */
 static bool spin_until(volatile unsigned *v, unsigned want)
 {

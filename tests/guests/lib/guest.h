@@ -145,6 +145,12 @@ void guest_halt(void) __noreturn;
 extern unsigned int checks_passed, checks_failed;
 bool check(const char *name, bool ok, const char *fmt, ...) __printf(3, 4);
 void skip(const char *name, const char *why);
+/* Running on qhv, or told to expect it ("expect-qhv"): then a missing qhv
+ * is a failure, not a reason to skip. */
+bool on_qhv(void);
+/* check(), except that off qhv a failure is a SKIP: checks whose bare
+ * emulator answer differs from hardware's. */
+void check_qhv(const char *name, bool ok, const char *detail);
 /* Prints "<guest>: N passed, M failed" and returns the exit code. */
 int check_summary(const char *guest);
 

@@ -94,6 +94,19 @@ void skip(const char *name, const char *why)
 	printf("SKIP %s: %s\n", name, why);
 }
 
+bool on_qhv(void)
+{
+	return qhv_present() || cmdline_has("expect-qhv");
+}
+
+void check_qhv(const char *name, bool ok, const char *detail)
+{
+	if (!ok && !on_qhv())
+		skip(name, detail);
+	else
+		check(name, ok, "%s", detail);
+}
+
 int check_summary(const char *guest)
 {
 	printf("%s: %u passed, %u failed\n", guest, checks_passed,
