@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "builder_priv.h"
 #include "core/image.h"
 #include "core/mbinfo.h"
 #include "lib/unaligned.h"
@@ -32,12 +33,6 @@
 
 typedef unsigned long long ull;
 
-/* What a plan owns. */
-struct plan_priv {
-	uint8_t gdt[QHV_BUILD_GDT_LIMIT + 1];
-	uint8_t *info;
-	char what[QHV_BUILD_MAX_MODULES + IMAGE_MAX_SEGMENTS * 2][32];
-};
 
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -390,8 +385,10 @@ void qhv_build_plan_free(struct qhv_build_plan *plan)
 	if (!plan)
 		return;
 	priv = plan->priv;
-	if (priv)
+	if (priv) {
 		free(priv->info);
+		free(priv->extra);
+	}
 	free(priv);
 	free(plan->writes);
 	memset(plan, 0, sizeof(*plan));

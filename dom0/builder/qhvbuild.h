@@ -21,11 +21,16 @@
  * are written by the hv's hv/core/mbinfo.c, both compiled unchanged.
  * The guest-physical layout and start state are in docs/builder.md.
  *
+ * Linux: qhv_build_linux() plans a bzImage the same way (64-bit boot
+ * protocol, boot_params, e820, ACPI tables from qhv_build_acpi()); the
+ * same qhv_build_apply() writes it.
+ *
  * Threads: no global state; the functions may run in several threads.
  */
 #ifndef QHVBUILD_H
 #define QHVBUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -67,7 +72,21 @@ enum qhv_build_proto {
 	QHV_BUILD_AUTO = 0,
 	QHV_BUILD_MB1 = 1,
 	QHV_BUILD_MB2 = 2,
+	QHV_BUILD_LINUX = 3,	/* a plan's @proto only: qhv_build_linux() */
 };
+
+/* Linux guest-physical layout (docs/builder.md). */
+#define QHV_BUILD_LINUX_LOW_GPA 0x1000ull	/* GDT .. command line */
+#define QHV_BUILD_LINUX_LOW_SIZE 0x9000ull
+#define QHV_BUILD_LINUX_PT_GPA 0x2000ull	/* PML4, PDPT, 4 PDs */
+#define QHV_BUILD_LINUX_BP_GPA 0x8000ull	/* boot_params (RSI) */
+#define QHV_BUILD_LINUX_CMDLINE_GPA 0x9000ull
+#define QHV_BUILD_LINUX_CMDLINE_MAX 4096u	/* with the NUL */
+#define QHV_BUILD_LINUX_STACK_TOP 0xf000ull
+#define QHV_BUILD_LINUX_EBDA_GPA 0x9f000ull	/* reserved from here to 1 MiB */
+#define QHV_BUILD_LINUX_MIN_MEM (16ull << 20)
+#define QHV_BUILD_ACPI_GPA 0xe0000ull	/* RSDP first: the BIOS scan finds it */
+#define QHV_BUILD_ACPI_SIZE 0x2000u
 
 /**
  * struct qhv_build_module - one multiboot module.
@@ -186,6 +205,76 @@ struct qhv_build_plan {
  */
 int qhv_build_multiboot(const struct qhv_build_request *req,
 			struct qhv_build_plan *plan, char *err, size_t errlen);
+
+/**
+ * struct qhv_build_linux_request - a Linux domain to build.
+ * @kernel: the bzImage (borrowed until the plan is applied).
+ * @kernel_size: its size.
+ * @initrd: the initramfs, or NULL (borrowed too).
+ * @initrd_size: its size (0: none).
+ * @cmdline: the kernel command line, or NULL for none.
+ * @mem_bytes: the domain's RAM: a multiple of 4 KiB, at least
+ *   QHV_BUILD_LINUX_MIN_MEM and at most QHV_PLAT_RAM_LIMIT.
+ * @nr_vcpus: 1..QHV_MAX_VCPUS: one MADT entry each.
+ */
+struct qhv_build_linux_request {
+	const void *kernel;
+	size_t kernel_size;
+	const void *initrd;
+	size_t initrd_size;
+	const char *cmdline;
+	uint64_t mem_bytes;
+	unsigned nr_vcpus;
+};
+
+/**
+ * qhv_build_is_bzimage() - whether an image has the x86 boot protocol's
+ * signatures (0xaa55 at 0x1fe, "HdrS" at 0x202).
+ * @kernel: the image.
+ * @size: its size.
+ *
+ * Return: true for a bzImage (valid or not: qhv_build_linux() checks).
+ */
+bool qhv_build_is_bzimage(const void *kernel, size_t size);
+
+/**
+ * qhv_build_linux() - plan a Linux domain from a bzImage.
+ * @req: the request.
+ * @plan: receives the plan (zeroed on failure); @plan->proto is
+ *   QHV_BUILD_LINUX, @info_gpa the boot_params, @modules[0] the initrd.
+ * @err: receives one message on failure (may be NULL), e.g. "kernel:
+ *   truncated (the header promises 7340544 bytes, the file has 4096)".
+ * @errlen: size of @err.
+ *
+ * The kernel is loaded at its preferred address when its init_size fits
+ * there, else (relocatable) at the lowest aligned address from 1 MiB; the
+ * initrd as high as initrd_addr_max allows; vCPU 0 starts at the 64-bit
+ * entry (load + 0x200) in long mode with RSI = boot_params.  Refused: not
+ * a bzImage, protocol before 2.12, not 64-bit, truncated, kernel or
+ * initrd larger than the memory, a command line the kernel cannot take.
+ *
+ * Return: 0; -EINVAL (malformed input), -E2BIG (does not fit), -ENOMEM.
+ */
+int qhv_build_linux(const struct qhv_build_linux_request *req,
+		    struct qhv_build_plan *plan, char *err, size_t errlen);
+
+/**
+ * qhv_build_acpi() - write a domU's ACPI tables (docs/platform.md).
+ * @buf: receives them, laid out to sit at guest-physical @gpa.
+ * @len: size of @buf (QHV_BUILD_ACPI_SIZE is enough for QHV_MAX_VCPUS).
+ * @gpa: where @buf goes: 16-byte aligned, below 4 GiB.  The RSDP is at
+ *   @gpa itself.
+ * @nr_vcpus: 1..QHV_MAX_VCPUS local APICs in the MADT (APIC ids 0..n-1).
+ * @used: receives the bytes written (may be NULL).
+ *
+ * Tables: RSDP (2.0), XSDT, FADT (6.0, hardware-reduced, reset and sleep
+ * registers of <qhv/platform.h>), MADT (the LAPICs, the IOAPIC), DSDT
+ * (\_S5_, COM1 with its IRQ, the RTC); every checksum set.
+ *
+ * Return: 0; -EINVAL (bad arguments), -ENOSPC (@len too small).
+ */
+int qhv_build_acpi(uint8_t *buf, size_t len, uint64_t gpa, unsigned nr_vcpus,
+		   size_t *used);
 
 /**
  * qhv_build_apply() - write a plan into a domain.
