@@ -14,6 +14,7 @@
  */
 #include <stdarg.h>
 #include <qhv/hypercall.h>
+#include <qhv/platform.h>
 #include "core/domain.h"
 #include "core/console.h"
 #include "core/mm.h"
@@ -237,6 +238,7 @@ int domain_create(const struct domain_params *p, struct domain **out)
 	d->cpu_affinity = p->cpu_affinity;
 	d->nr_vcpus = p->nr_vcpus;
 	d->arch.privileged = p->dom0;
+	vuart_reset(&d->uart);
 	rc = arch_domain_init(d);
 	if (!rc)
 		rc = populate_ram(d, p->mem_bytes);
@@ -532,12 +534,14 @@ void domain_console_read(struct domain *d, struct qhv_domctl_console *c,
 unsigned domain_console_input(struct domain *d, const char *s, unsigned n)
 {
 	unsigned i;
+	bool raise;
 
 	spin_lock(&d->con_lock);
-	for (i = 0; i < n && d->rx_len < VUART_RX_MAX; i++)
-		d->rx_fifo[(d->rx_head + d->rx_len++) % VUART_RX_MAX] =
-			(uint8_t)s[i];
+	i = vuart_rx_push(&d->uart, (const uint8_t *)s, n);
+	raise = vuart_irq_edge(&d->uart);
 	spin_unlock(&d->con_lock);
+	if (raise)
+		arch_domain_irq_edge(d, QHV_PLAT_UART_IRQ);
 	return i;
 }
 
@@ -771,48 +775,25 @@ void domain_vcpu_gone(struct vcpu *v)
 		system_finish(domains_summary());
 }
 
-/* 16550: transmit to the console ring, receive from the FIFO dom0 fills. */
+/* The 16550 (core/vuart.c): transmit to the console ring, receive from
+ * the FIFO dom0 fills, its interrupt to the domain's interrupt
+ * controller on a rising edge. */
 static bool vuart_pio(struct domain *d, unsigned reg, bool in, uint32_t *val)
 {
-	bool dlab = d->vuart_lcr & 0x80;
+	bool tx = false, raise;
+	uint8_t byte = (uint8_t)*val;
 
-	if (!in) {
-		if (reg == 0 && !dlab)
-			domain_console_text(d, (const char *)val, 1);
-		else if (reg == 3)
-			d->vuart_lcr = (uint8_t)*val;
-		else if (reg == 7)
-			d->vuart_scratch = (uint8_t)*val;
-		return true;
-	}
 	spin_lock(&d->con_lock);
-	switch (reg) {
-	case 0:
-		*val = 0;
-		if (!dlab && d->rx_len) {
-			*val = d->rx_fifo[d->rx_head];
-			d->rx_head = (d->rx_head + 1) % VUART_RX_MAX;
-			d->rx_len--;
-		}
-		break;
-	case 3:
-		*val = d->vuart_lcr;
-		break;
-	case 5:
-		/* transmitter empty, holding register empty, data ready */
-		*val = 0x60 | (d->rx_len ? 1 : 0);
-		break;
-	case 6:
-		*val = 0xb0; /* CTS, DSR, DCD: a cable is attached */
-		break;
-	case 7:
-		*val = d->vuart_scratch;
-		break;
-	default:
-		*val = 0;
-		break;
-	}
+	if (in)
+		*val = vuart_read(&d->uart, reg);
+	else
+		tx = vuart_write(&d->uart, reg, byte);
+	raise = vuart_irq_edge(&d->uart);
 	spin_unlock(&d->con_lock);
+	if (tx)
+		domain_console_text(d, (const char *)&byte, 1);
+	if (raise)
+		arch_domain_irq_edge(d, QHV_PLAT_UART_IRQ);
 	return true;
 }
 

@@ -6,7 +6,7 @@
 #include "arch/cpu_policy.h"
 
 static const struct cpuid_ctx plain = {
-	.vcpu_id = 3, .xcr0_all = 0x7,
+	.vcpu_id = 3, .xcr0_all = 0x7, .host_max_leaf = 0x1f,
 };
 
 /* A host that says yes to everything. */
@@ -144,6 +144,44 @@ START_TEST(fault_class)
 }
 END_TEST
 
+START_TEST(tsc_leaf)
+{
+	struct cpuid_ctx c = plain;
+	struct cpuid_regs r;
+
+	/* A host whose basic leaves end at 0xd: 0x15 is still offered, the
+	 * leaves between are empty, not the host's last leaf repeated. */
+	c.host_max_leaf = 0xd;
+	c.tsc_khz = 2500000;	/* 2.5 GHz */
+	r = (struct cpuid_regs){ 0xd, 1, 2, 3 };
+	cpuid_policy(&c, 0, 0, &r);
+	ck_assert_uint_eq(r.eax, 0x15);
+	r = leaf(&c, 0xe, 0);
+	ck_assert_uint_eq(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = leaf(&c, 0x15, 0);
+	ck_assert_uint_eq(r.eax, 1);
+	ck_assert_uint_eq(r.ebx, 1);
+	ck_assert_uint_eq(r.ecx, 2500000000u);
+	ck_assert_uint_eq(r.edx, 0);
+	/* A TSC faster than 2^32 Hz: the crystal is scaled, the product kept. */
+	c.tsc_khz = 5000000;
+	r = leaf(&c, 0x15, 0);
+	ck_assert_uint_eq(r.eax, 1);
+	ck_assert_uint_eq((uint64_t)r.ecx * r.ebx, 5000000000ull);
+	/* Unknown frequency: the leaf says nothing (Linux then calibrates). */
+	c.tsc_khz = 0;
+	r = leaf(&c, 0x15, 0);
+	ck_assert_uint_eq(r.eax | r.ebx | r.ecx | r.edx, 0);
+	/* A host with more leaves keeps its own maximum and its leaf 0x16. */
+	c.host_max_leaf = 0x1f;
+	r = (struct cpuid_regs){ 0x1f, 1, 2, 3 };
+	cpuid_policy(&c, 0, 0, &r);
+	ck_assert_uint_eq(r.eax, 0x1f);
+	r = leaf(&c, 0x16, 0);
+	ck_assert_uint_eq(r.eax, ~0u);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cpu_policy");
@@ -158,6 +196,7 @@ int main(void)
 	tcase_add_test(tc, xsave_and_extended);
 	tcase_add_test(tc, misc_enable_writes);
 	tcase_add_test(tc, fault_class);
+	tcase_add_test(tc, tsc_leaf);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -51,10 +51,44 @@ static void zero(struct cpuid_regs *r)
 	r->eax = r->ebx = r->ecx = r->edx = 0;
 }
 
+/*
+ * Leaf 0x15, "TSC/core crystal clock": TSC = ECX * EBX / EAX.  Linux
+ * (native_calibrate_tsc) takes the TSC frequency from it without
+ * calibrating against a PIT (a domU has none) and derives the local APIC
+ * timer's period from ECX, the crystal: the virtual APIC timer counts at
+ * the TSC rate, so the crystal is the TSC itself (EBX = EAX = 1) unless
+ * that does not fit 32 bits; then ECX is scaled and EBX says by what.
+ */
+static void tsc_leaf(const struct cpuid_ctx *c, struct cpuid_regs *r)
+{
+	uint64_t hz = c->tsc_khz * 1000;
+	uint32_t mul = 1;
+
+	zero(r);
+	if (!hz)
+		return;
+	while (hz / mul > 0xffffffffull)
+		mul++;
+	r->eax = 1;
+	r->ebx = mul;
+	r->ecx = (uint32_t)(hz / mul);
+}
+
 void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
 		  struct cpuid_regs *r)
 {
+	/* Leaves the host lacks but the guest is offered (up to 0x15):
+	 * the host answered with its highest leaf's data; start empty. */
+	if (leaf > c->host_max_leaf && leaf <= CPUID_TSC_LEAF)
+		zero(r);
 	switch (leaf) {
+	case 0:
+		if (r->eax < CPUID_TSC_LEAF)
+			r->eax = CPUID_TSC_LEAF;
+		break;
+	case CPUID_TSC_LEAF:
+		tsc_leaf(c, r);
+		break;
 	case 1:
 		r->ecx &= ~(F1C_DTES64 | F1C_MONITOR | F1C_DS_CPL | F1C_VMX |
 			    F1C_SMX | F1C_EIST | F1C_TM2 | F1C_SDBG |

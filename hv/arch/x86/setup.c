@@ -3,6 +3,7 @@
  * Boot CPU set-up after head.S: descriptor tables, console, boot
  * information, physical memory, ACPI; then core's hv_start().
  */
+#include "arch/vpc.h"
 #include <qhv/hypercall.h>
 #include "arch/acpi.h"
 #include "arch/cpu.h"
@@ -161,6 +162,7 @@ void boot_main(uint32_t magic, uint32_t info_pa)
 	memory_init(&boot_info);
 	acpi_init(&boot_info);
 	tsc_calibrate();
+	vpc_clock_init();
 	apic_cpu_init(true);
 	if (cmdline_get(boot_info.cmdline, "debug_hv_fault", flag, sizeof(flag))) {
 		/* Test hook: prove the exception reporter works (non-canonical

@@ -24,12 +24,20 @@
  * @xcr0_all: the XSAVE components the hv switches for guests.
  * @invpcid: INVPCID works in the guest (VMX enables it).
  * @rdtscp: RDTSCP works in the guest.
+ * @host_max_leaf: the host's highest basic leaf (CPUID.0:EAX).
+ * @tsc_khz: the guest's TSC frequency (the hv's calibration), 0 if
+ *   unknown: leaf 0x15 then says nothing.
  */
 struct cpuid_ctx {
 	uint32_t vcpu_id;
 	bool has_lapic, osxsave, invpcid, rdtscp;
 	uint64_t xcr0_all;
+	uint32_t host_max_leaf;
+	uint64_t tsc_khz;
 };
+
+/* The basic leaf the guest is offered at least: 0x15, the TSC leaf. */
+#define CPUID_TSC_LEAF 0x15u
 
 /**
  * cpuid_policy() - filter the host's answer for @leaf/@sub into the guest's.

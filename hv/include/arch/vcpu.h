@@ -7,6 +7,7 @@
 #define QHV_ARCH_VCPU_H
 
 #include <stdbool.h>
+#include "lib/spinlock.h"
 #include <stdint.h>
 #include <qhv/domctl.h>
 #include "arch/vlapic.h"
@@ -56,14 +57,38 @@ struct arch_vcpu {
 	struct qhv_vcpu_context ctx;
 };
 
-/* The domain's second-level address space (EPT). */
+/* A domU's IOAPIC (arch/x86/vioapic.c). */
+#define VIOAPIC_PINS 24
+struct vioapic {
+	spinlock_t lock;	/* protects: index, redir */
+	uint32_t index;		/* IOREGSEL */
+	uint64_t redir[VIOAPIC_PINS];
+};
+
+/* The domain's second-level address space (EPT) and, for a domU, the PC
+ * devices of arch/x86/vpc.c. */
 struct arch_domain {
 	uint64_t ept_root_pa;
 	bool privileged;	/* dom0: port and MMIO pass-through */
+	struct vioapic ioapic;
+	uint32_t pci_addr;	/* 0xcf8 latch (no device behind it) */
+	uint8_t cmos_index;	/* port 0x70, NMI-disable bit stripped */
+	uint8_t cmos[128];	/* non-time CMOS bytes the guest wrote */
 };
 
 struct vcpu;
 struct domain;
+
+/* The IOAPIC model (arch/x86/vioapic.c): reset, and MMIO at offset
+ * @off of its page. */
+void vioapic_reset(struct vioapic *io);
+uint32_t vioapic_read(struct domain *d, uint32_t off);
+void vioapic_write(struct domain *d, uint32_t off, uint32_t val);
+/* An edge on interrupt line @gsi of a domU's platform (its IOAPIC). */
+void arch_domain_irq_edge(struct domain *d, unsigned gsi);
+/* A domU's PC ports (CMOS, PCI config, ACPI sleep): true if handled. */
+bool vpc_pio(struct vcpu *v, uint16_t port, unsigned size, bool in,
+	     uint32_t *val);
 
 /* CPU support and per-CPU VMX operation. */
 int arch_virt_check(void);

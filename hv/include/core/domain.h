@@ -7,12 +7,12 @@
 #include <qhv/domctl.h>
 #include "arch/vcpu.h"
 #include "lib/spinlock.h"
+#include "core/vuart.h"
 
 #define MAX_DOMAINS 128
 #define MAX_VCPUS QHV_MAX_VCPUS
 #define DOMAIN_NAME_MAX QHV_NAME_MAX
 #define VUART_LINE_MAX 160
-#define VUART_RX_MAX 64
 
 /*
  * Lifecycle (docs/architecture.md "Domains"):
@@ -102,13 +102,10 @@ struct domain {
 	uint32_t shutdown_reason;
 	uint32_t exit_code;
 	char reason[QHV_REASON_MAX];
-	spinlock_t con_lock;	/* protects: vuart_*, con_ring, con_head, rx_* */
+	spinlock_t con_lock;	/* protects: uart, vuart_line/len, con_ring, con_head */
+	struct vuart uart;
 	char vuart_line[VUART_LINE_MAX];
 	unsigned vuart_len;
-	uint8_t vuart_lcr;
-	uint8_t vuart_scratch;
-	uint8_t rx_fifo[VUART_RX_MAX];
-	unsigned rx_head, rx_len;
 	uint64_t con_head;	/* bytes ever written to con_ring */
 	char con_ring[QHV_CONSOLE_RING_SIZE];
 	uint64_t hypercalls;

@@ -196,6 +196,15 @@ void arch_notify_dom0(void)
 	fake_notifies++;
 }
 
+unsigned fake_irq_edges, fake_last_irq;
+
+void arch_domain_irq_edge(struct domain *d, unsigned gsi)
+{
+	(void)d;
+	fake_irq_edges++;
+	fake_last_irq = gsi;
+}
+
 void arch_kick_cpu(unsigned pcpu)
 {
 	(void)pcpu;

@@ -24,6 +24,8 @@ void fake_set_cpu(unsigned cpu);
 extern unsigned fake_vcpu_inits, fake_vcpu_destroys, fake_kicks,
 	fake_notifies, fake_finishes;
 extern int fake_finish_status;
+/* Interrupt edges the core raised: count and the last line. */
+extern unsigned fake_irq_edges, fake_last_irq;
 /* Take every stopped vCPU off its queue and tear it down there, as each
  * CPU's scheduler would. */
 void fake_reap_all(void);

@@ -5,6 +5,7 @@
 #include "vmx.h"
 #include "arch/x86.h"
 #include "arch/cpu_policy.h"
+#include "arch/setup.h"
 
 static void qhv_leaf(const struct vcpu *v, uint32_t leaf,
 		     struct cpuid_regs *r)
@@ -19,6 +20,14 @@ static void qhv_leaf(const struct vcpu *v, uint32_t leaf,
 		r->eax = QHV_ABI_VERSION;
 		r->ebx = v->dom->is_dom0 ? QHV_CPUID_F_PRIVILEGED : 0;
 	}
+}
+
+static uint32_t cpuid_max_basic_leaf(void)
+{
+	struct cpuid_regs r;
+
+	cpuid_count(0, 0, &r);
+	return r.eax;
 }
 
 enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
@@ -39,6 +48,8 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 			.invpcid = vmx.proc2 & PROC2_INVPCID,
 			.rdtscp = vmx.proc2 & PROC2_RDTSCP,
 			.xcr0_all = vmx.xcr0_all,
+			.host_max_leaf = cpuid_max_basic_leaf(),
+			.tsc_khz = tsc_khz,
 		};
 
 		cpuid_count(leaf, sub, &r);

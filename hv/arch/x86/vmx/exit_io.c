@@ -24,7 +24,7 @@ enum exit_action vmx_exit_io(struct vcpu *v, uint64_t qual)
 		;
 	else if (v->dom->arch.privileged)
 		dom0_pio(v, port, size, in, &val);
-	else
+	else if (!vpc_pio(v, port, size, in, &val))
 		val = mask; /* unassigned port: reads float high, writes drop */
 	if (v->stopped)
 		return EXIT_RESCHED;

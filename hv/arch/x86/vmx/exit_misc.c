@@ -4,6 +4,7 @@
  * INIT/SIPI, external interrupts, the preemption timer, XSETBV, exceptions,
  * EPT faults and instructions a guest may not use.
  */
+#include <qhv/platform.h>
 #include <qhv/hypercall.h>
 #include "vmx.h"
 #include "arch/x86.h"
@@ -197,7 +198,8 @@ enum exit_action vmx_exit_ept_violation(struct vcpu *v, uint64_t qual)
 	/* dom0's view of the machine: its APIC page and unassigned memory
 	 * are emulated; any other domain only has its RAM. */
 	if (v->dom->arch.privileged ||
-	    (v->arch.has_vlapic && (gpa & ~0xfffull) == VLAPIC_BASE))
+	    (v->arch.has_vlapic && (gpa & ~0xfffull) == VLAPIC_BASE) ||
+	    (gpa & ~0xfffull) == QHV_PLAT_IOAPIC_BASE)
 		return vmx_mmio_access(v, gpa);
 	/* Boot domains have no emulated MMIO: any access outside their RAM
 	 * is a fault of the guest's own making. */

@@ -7,6 +7,7 @@
  * Linux use), emulated, and skipped.  IPIs go to the sibling vCPUs.
  */
 #include <qhv/hypercall.h>
+#include <qhv/platform.h>
 #include "vmx.h"
 #include "arch/apic.h"
 #include "arch/x86.h"
@@ -146,6 +147,9 @@ enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa)
 	 * page: accesses see the empty bus, as on hardware. */
 	bool lapic = v->arch.has_vlapic && v->arch.lapic.enabled &&
 		     (gpa & ~0xfffull) == VLAPIC_BASE;
+	/* A domU's IOAPIC page (dom0 has the real one). */
+	bool ioapic = !v->dom->arch.privileged &&
+		      (gpa & ~0xfffull) == QHV_PLAT_IOAPIC_BASE;
 	uint64_t rsp = vmread(GUEST_RSP);
 	struct mmio_insn d;
 	uint8_t buf[15];
@@ -160,18 +164,23 @@ enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa)
 	reg = vmx_gpr(v, d.reg, &rsp);
 	if (d.write) {
 		uint32_t val = (uint32_t)(d.has_imm ? d.imm : *reg);
-		uint32_t old = lapic ? lapic_read(v, gpa) : ~0u;
+		uint32_t old = lapic ? lapic_read(v, gpa) :
+			       ioapic ? vioapic_read(v->dom, (uint32_t)(gpa & 0xfff)) : ~0u;
 
 		if (lapic)
 			lapic_write(v, gpa, val);
+		else if (ioapic)
+			vioapic_write(v->dom, (uint32_t)(gpa & 0xfff), val);
 		else
 			hole_write(v, gpa, val);
 		if (d.xchg)
 			*reg = old;
 	} else {
-		uint64_t val = lapic ? lapic_read(v, gpa) : hole_read(v, gpa);
+		uint64_t val = lapic ? lapic_read(v, gpa) :
+			       ioapic ? vioapic_read(v->dom, (uint32_t)(gpa & 0xfff)) :
+			       hole_read(v, gpa);
 
-		if (!lapic && d.size == 8)
+		if (!lapic && !ioapic && d.size == 8)
 			val = ~0ull;
 		if (d.size == 4 || d.size == 8)
 			*reg = val; /* 32-bit loads zero-extend */

@@ -4,6 +4,7 @@
  * vCPU, the run loop and vCPU switching.
  */
 #include <qhv/hypercall.h>
+#include "arch/vpc.h"
 #include "vmx.h"
 #include "arch/cpu_policy.h"
 #include "arch/x86.h"
@@ -286,6 +287,7 @@ void ept_invalidate(uint64_t root_pa)
 
 int arch_domain_init(struct domain *d)
 {
+	vpc_domain_init(d);
 	return ept_init(&d->arch.ept_root_pa);
 }
 
