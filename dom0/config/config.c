@@ -793,6 +793,8 @@ const char *qhv_config_action_name(enum qhv_config_action action)
 		return "destroy";
 	case QHV_ACTION_PRESERVE:
 		return "preserve";
+	case QHV_ACTION_RESTART:
+		return "restart";
 	}
 	return "unknown";
 }
@@ -1175,8 +1177,7 @@ static int load_action(struct load *L, const xmlNode *root, const char *el,
 		       enum qhv_config_action *out)
 {
 	static const char *const unsupported[] = {
-		"restart", "rename-restart", "coredump-destroy",
-		"coredump-restart",
+		"rename-restart", "coredump-destroy", "coredump-restart",
 	};
 	const xmlNode *n = child(root, el, NULL);
 	char *s;
@@ -1193,13 +1194,15 @@ static int load_action(struct load *L, const xmlNode *root, const char *el,
 		*out = QHV_ACTION_DESTROY;
 	} else if (!strcmp(s, "preserve")) {
 		*out = QHV_ACTION_PRESERVE;
+	} else if (!strcmp(s, "restart")) {
+		*out = QHV_ACTION_RESTART;
 	} else {
-		rc = fail(L, n, "unknown action '%s' (want destroy or preserve)",
+		rc = fail(L, n, "unknown action '%s' (want destroy, preserve or restart)",
 			  SHOW(s));
 		for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
 			if (!strcmp(s, unsupported[i]))
 				rc = fail(L, n, "'%s' is not supported (qhv "
-					  "supports destroy and preserve)", s);
+					  "supports destroy, preserve and restart)", s);
 	}
 	free(s);
 	return rc;

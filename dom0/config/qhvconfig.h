@@ -57,14 +57,17 @@ extern "C" {
  * @QHV_ACTION_DESTROY: tear the domain down ("destroy", the default).
  * @QHV_ACTION_PRESERVE: keep it, ended, for inspection until it is
  *   destroyed by hand ("preserve").
+ * @QHV_ACTION_RESTART: destroy it and build it again from the same
+ *   configuration, with the same name and uuid ("restart"); carried out
+ *   by the domain's monitor (`qhv create`, docs/man/qhv.1.md).
  *
- * libvirt's "restart", "rename-restart", "coredump-destroy" and
- * "coredump-restart" are refused: qhv has no component that could carry
- * them out yet.
+ * libvirt's "rename-restart", "coredump-destroy" and "coredump-restart"
+ * are refused: nothing in qhv renames domains or writes core dumps.
  */
 enum qhv_config_action {
 	QHV_ACTION_DESTROY = 0,
 	QHV_ACTION_PRESERVE = 1,
+	QHV_ACTION_RESTART = 2,
 };
 
 /**

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * create.c - qhv create FILE.xml [--paused] [--console].
+ * create.c - qhv create FILE.xml [--paused] [--console] [--no-monitor].
  *
  *   1. load and check the configuration (qhvconfig);
  *   2. read the kernel, initrd and modules and plan the domain
- *      (qhv_build_multiboot(): pure, so most mistakes are found before
- *      any domain exists);
+ *      (qhv_build_linux() for a bzImage, qhv_build_multiboot() else:
+ *      pure, so most mistakes are found before any domain exists);
  *   3. create the domain, write the plan into it (qhv_build_apply());
- *   4. pause it first with --paused, then start it.
+ *   4. pause it first with --paused, then start it;
+ *   5. leave a monitor process behind (monitor.c) that carries out the
+ *      configuration's on_poweroff / on_reboot / on_crash.
  *
  * A failure after 3 destroys the half-built domain and reports the
  * original error.  (Closing the handle would also destroy a domain that
@@ -89,43 +91,69 @@ static int load_files(const struct qhv_domain_config *cfg, struct files *f,
 	return 0;
 }
 
-static int run_create(const char *file, bool paused, bool console)
+/* A bzImage boots as Linux (its initrd, no modules), anything else by
+ * multiboot (initrd first, then the modules). */
+static int plan_domain(const struct qhv_domain_config *cfg,
+		       const struct files *f, struct qhv_build_plan *plan,
+		       char *err, size_t errlen)
 {
-	struct qhv_domain_config *cfg = NULL;
+	if (qhv_build_is_bzimage(f->kernel, f->kernel_size)) {
+		struct qhv_build_linux_request lr = {
+			.kernel = f->kernel,
+			.kernel_size = f->kernel_size,
+			.cmdline = cfg->cmdline,
+			.mem_bytes = cfg->memory,
+			.nr_vcpus = cfg->vcpus,
+		};
+
+		if (cfg->nr_modules) {
+			snprintf(err, errlen,
+				 "kernel: a Linux bzImage takes an <initrd>, not multiboot modules");
+			return -EINVAL;
+		}
+		if (cfg->initrd) {
+			lr.initrd = f->mods[0].data;
+			lr.initrd_size = f->mods[0].size;
+		}
+		return qhv_build_linux(&lr, plan, err, errlen);
+	} else {
+		struct qhv_build_request req = {
+			.kernel = f->kernel,
+			.kernel_size = f->kernel_size,
+			.cmdline = cfg->cmdline,
+			.modules = f->mods,
+			.nr_modules = f->nr,
+			.mem_bytes = cfg->memory,
+			.proto = QHV_BUILD_AUTO,
+		};
+
+		return qhv_build_multiboot(&req, plan, err, errlen);
+	}
+}
+
+/*
+ * Build and start a domain from a loaded configuration: read its files,
+ * plan it, create it, write the plan, (pause it,) start it.  Nothing is
+ * left behind on failure.  Also used by the monitor to restart a domain.
+ */
+int create_domain(struct qhv_handle *h, const char *file,
+		  const struct qhv_domain_config *cfg, bool paused,
+		  uint32_t *out_id, char *err, size_t errlen)
+{
 	struct qhv_build_plan plan;
-	struct qhv_build_request req;
 	struct qhv_domctl_create cr;
-	struct qhv_config_error cerr;
-	struct qhv_handle *h = NULL;
 	struct files f;
-	char err[512] = "";
 	uint32_t id = 0;
 	bool created = false;
-	int rc = EXIT_OP;
+	int rc;
 
 	memset(&f, 0, sizeof(f));
 	memset(&plan, 0, sizeof(plan));
-	if (qhv_config_load_file(file, &cfg, &cerr))
-		return fail("create %s", cerr.msg);
-	if (load_files(cfg, &f, err, sizeof(err))) {
-		fail("create %s: %s", file, err);
+	rc = load_files(cfg, &f, err, errlen);
+	if (rc)
 		goto out;
-	}
-	memset(&req, 0, sizeof(req));
-	req.kernel = f.kernel;
-	req.kernel_size = f.kernel_size;
-	req.cmdline = cfg->cmdline;
-	req.modules = f.mods;
-	req.nr_modules = f.nr;
-	req.mem_bytes = cfg->memory;
-	req.proto = QHV_BUILD_AUTO;
-	if (qhv_build_multiboot(&req, &plan, err, sizeof(err))) {
-		fail("create %s: %s", file, err);
-		goto out;
-	}
-
-	h = open_handle("create");
-	if (!h)
+	rc = plan_domain(cfg, &f, &plan, err, errlen);
+	if (rc)
 		goto out;
 	memset(&cr, 0, sizeof(cr));
 	snprintf(cr.name, sizeof(cr.name), "%s", cfg->name);
@@ -133,25 +161,55 @@ static int run_create(const char *file, bool paused, bool console)
 	cr.mem_bytes = cfg->memory;
 	cr.nr_vcpus = cfg->vcpus;
 	cr.cpu_affinity = cfg->cpu_mask;
-	if (qhv_domain_create(h, &cr, &id)) {
-		fail("create %s: domain '%s': %s", file, cfg->name,
-		     lib_detail(h, "create"));
+	rc = qhv_domain_create(h, &cr, &id);
+	if (rc) {
+		snprintf(err, errlen, "domain '%s': %s", cfg->name,
+			 lib_detail(h, "create"));
 		goto out;
 	}
 	created = true;
-	if (qhv_build_apply(h, id, &plan, err, sizeof(err))) {
+	rc = qhv_build_apply(h, id, &plan, err, errlen);
+	if (rc)
+		goto out;
+	if (paused && (rc = qhv_domain_pause(h, id))) {
+		snprintf(err, errlen, "%s", lib_detail(h, "pause"));
+		goto out;
+	}
+	rc = qhv_domain_start(h, id);
+	if (rc) {
+		snprintf(err, errlen, "%s", lib_detail(h, "start"));
+		goto out;
+	}
+	created = false;	/* it is the caller's now */
+	*out_id = id;
+	(void)file;
+out:
+	if (created)
+		qhv_domain_destroy(h, id);	/* the error is already said */
+	qhv_build_plan_free(&plan);
+	files_free(&f);
+	return rc ? rc : 0;
+}
+
+static int run_create(const char *file, bool paused, bool console,
+		      bool no_monitor)
+{
+	struct qhv_domain_config *cfg = NULL;
+	struct qhv_config_error cerr;
+	struct qhv_handle *h = NULL;
+	char err[512] = "";
+	uint32_t id = 0;
+	int rc = EXIT_OP;
+
+	if (qhv_config_load_file(file, &cfg, &cerr))
+		return fail("create %s", cerr.msg);
+	h = open_handle("create");
+	if (!h)
+		goto out;
+	if (create_domain(h, file, cfg, paused, &id, err, sizeof(err))) {
 		fail("create %s: %s", file, err);
 		goto out;
 	}
-	if (paused && qhv_domain_pause(h, id)) {
-		fail("create %s: %s", file, lib_detail(h, "pause"));
-		goto out;
-	}
-	if (qhv_domain_start(h, id)) {
-		fail("create %s: %s", file, lib_detail(h, "start"));
-		goto out;
-	}
-	created = false;	/* it is the user's now */
 	printf("created domain %s (id %u)%s\n", cfg->name, id,
 	       paused ? ", paused" : "");
 	if (fflush(stdout)) {
@@ -161,33 +219,39 @@ static int run_create(const char *file, bool paused, bool console)
 		goto out;
 	}
 	rc = 0;
+	/* The monitor carries out on_poweroff/on_reboot/on_crash; without
+	 * one (--no-monitor, or the fake device that has no events), an
+	 * attached console still destroys as configured. */
+	if (!no_monitor && !qhv_is_fake(h) &&
+	    monitor_spawn(file, cfg, id, err, sizeof(err)))
+		rc = fail("create %s: domain %s runs without a monitor: %s",
+			  file, cfg->name, err);
 	if (console) {
+		bool mon = !no_monitor && !qhv_is_fake(h);
 		struct console_end_policy p = {
-			.destroy_on_shutdown =
+			.destroy_on_shutdown = !mon &&
 				cfg->on_poweroff == QHV_ACTION_DESTROY,
-			.destroy_on_reboot =
+			.destroy_on_reboot = !mon &&
 				cfg->on_reboot == QHV_ACTION_DESTROY,
-			.destroy_on_crash = cfg->on_crash == QHV_ACTION_DESTROY,
+			.destroy_on_crash = !mon &&
+				cfg->on_crash == QHV_ACTION_DESTROY,
 		};
 
 		rc = console_attach(h, id, cfg->name, &p);
 	}
 out:
-	if (created)
-		qhv_domain_destroy(h, id);	/* the error is already said */
 	qhv_close(h);
-	qhv_build_plan_free(&plan);
-	files_free(&f);
 	qhv_config_free(cfg);
 	return rc;
 }
 
 int cmd_create(int argc, char **argv)
 {
-	bool paused = false, console = false;
+	bool paused = false, console = false, no_monitor = false;
 	const struct cli_opt opts[] = {
 		{ "--paused", &paused },
 		{ "--console", &console },
+		{ "--no-monitor", &no_monitor },
 		{ NULL, NULL },
 	};
 	char *file = NULL;
@@ -195,5 +259,5 @@ int cmd_create(int argc, char **argv)
 
 	if (rc)
 		return rc == ARGS_HELP ? 0 : rc;
-	return run_create(file, paused, console);
+	return run_create(file, paused, console, no_monitor);
 }

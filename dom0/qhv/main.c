@@ -23,16 +23,19 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "create", cmd_create, "FILE.xml [--paused] [--console]",
+	{ "create", cmd_create, "FILE.xml [--paused] [--console] [--no-monitor]",
 	  "create a domain from domain XML and start it",
 	  "Create a domain from a domain XML file (qhv-domain(5)), load its\n"
-	  "kernel, initrd and modules, and start it.  If anything fails after\n"
-	  "the domain was created, it is destroyed again.\n"
+	  "kernel (a multiboot kernel or a Linux bzImage), initrd and modules,\n"
+	  "and start it.  If anything fails after the domain was created, it\n"
+	  "is destroyed again.  A monitor process stays behind and carries out\n"
+	  "the domain's on_poweroff, on_reboot and on_crash actions (destroy,\n"
+	  "preserve, restart); it logs to /run/qhv/monitor-NAME.log.\n"
 	  "\n"
-	  "  --paused   start it paused: it runs nothing until 'qhv unpause'\n"
-	  "  --console  then attach to its console, as 'qhv console' does; when\n"
-	  "             the domain ends while attached, its on_poweroff,\n"
-	  "             on_reboot or on_crash action is carried out\n" },
+	  "  --paused      start it paused: it runs nothing until 'qhv unpause'\n"
+	  "  --console     then attach to its console, as 'qhv console' does\n"
+	  "  --no-monitor  leave no monitor: the domain stays as it ends\n"
+	  "                (with --console, destroy actions are still done)\n" },
 	{ "list", cmd_list, "[--json]", "list domains",
 	  "List every domain, dom0 included: id, name, state, memory, vCPUs\n"
 	  "and CPU time.\n"

@@ -97,6 +97,25 @@ struct console_end_policy {
 int console_attach(struct qhv_handle *h, uint32_t domid, const char *dom,
 		   const struct console_end_policy *policy);
 
+struct qhv_domain_config;
+
+/*
+ * create_domain() - build and start a domain from @cfg (create.c); on
+ * failure nothing is left and @err says why.  Returns 0 or a negative
+ * errno.
+ */
+int create_domain(struct qhv_handle *h, const char *file,
+		  const struct qhv_domain_config *cfg, bool paused,
+		  uint32_t *out_id, char *err, size_t errlen);
+
+/*
+ * monitor_spawn() - fork the process that watches domain @id (created
+ * from @file, @cfg) and carries out its on_* actions (monitor.c).
+ * Returns 0 once the child runs, or a negative errno with @err set.
+ */
+int monitor_spawn(const char *file, const struct qhv_domain_config *cfg,
+		  uint32_t id, char *err, size_t errlen);
+
 /* A domain state for people: "running", "shutdown (exit 3)", ... */
 void state_text(const struct qhv_domain_info *info, char *buf, size_t len);
 

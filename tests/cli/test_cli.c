@@ -398,7 +398,7 @@ START_TEST(help_and_version)
 	}
 	r = qhv("create", "--help", END);
 	ck_assert_ptr_nonnull(strstr(r->out, "usage: qhv create FILE.xml "
-				     "[--paused] [--console]\n"));
+				     "[--paused] [--console] [--no-monitor]\n"));
 	ck_assert_ptr_nonnull(strstr(r->out, "  --paused "));
 	r = qhv("help", "console", END);
 	assert_ok(r);

@@ -203,10 +203,10 @@ static const struct {
 	  "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, hex digits)", false },
 	{ "uuid-zero.xml", "3: <uuid>: bad uuid "
 	  "'00000000-0000-0000-0000-000000000000': all zeros", false },
-	{ "on-crash-restart.xml", "6: <on_crash>: 'restart' is not supported "
-	  "(qhv supports destroy and preserve)", false },
+	{ "on-crash-coredump.xml", "6: <on_crash>: 'coredump-restart' is not "
+	  "supported (qhv supports destroy, preserve and restart)", false },
 	{ "on-reboot-unknown.xml", "5: <on_reboot>: unknown action 'explode' "
-	  "(want destroy or preserve)", false },
+	  "(want destroy, preserve or restart)", false },
 	{ "name-chars.xml", "2: <name>: bad name 'my web': only A-Z a-z 0-9 "
 	  "_ . - are allowed", false },
 	{ "name-digits.xml", "2: <name>: bad name '42': all digits (it would "

@@ -1,0 +1,198 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Linux AppVMs from dom0 under the real hv (tests/dom0/meson.build,
+# 'appvm-*'): run by qhv-emu --dom0-script in the dom0 image, whose
+# /usr/lib/qhv/appvm holds the Debian kernel and the AppVM initramfs
+# (dom0/image/appvm-init).
+#
+#   one AppVM (128 MiB, 2 vCPUs): its init line (nproc, MemTotal, the
+#   hypervisor flag), commands typed through `qhv console` run in its
+#   shell; `reboot -f` -> "shut down (reboot)"; a second boot, then two
+#   AppVMs at once beside dom0, both shells answering; `poweroff -f` ->
+#   "shut down (poweroff)"; a probe of guest-physical memory above its RAM
+#   crashes it (nothing of dom0's or the hv's is there) and on_crash=
+#   preserve keeps it listed as crashed with the reason; an AppVM
+#   destroyed mid-boot; pool frames equal before and after.
+#
+# Every check prints "PASS name ..." or "FAIL name ..." and again as
+# "RESULT ..." at the end; the last line is "appvm: N checks, M failed".
+A=${QHV_APPVM:-/usr/lib/qhv/appvm}
+BOOT_WAIT=${BOOT_WAIT:-900}
+T=/tmp/appvm
+mkdir -p "$T"
+: > "$T/results"
+checks=0
+fails=0
+pass() { checks=$((checks + 1)); echo "PASS $*"; echo "PASS $*" >> "$T/results"; }
+fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; echo "FAIL $*" >> "$T/results"; }
+check() {
+	n=$1 d=$2
+	shift 2
+	if "$@"; then pass "$n $d"; else fail "$n $d"; fi
+}
+now() { read -r up _ < /proc/uptime; echo "${up%.*}"; }
+jf() {
+	qhv info "$1" --json 2>/dev/null |
+		sed -n "s/^  \"$2\": //p" | sed 's/,$//; s/^"//; s/"$//'
+}
+pool_free() {
+	qhv pool --json | sed -n 's/^  "free_frames": \([0-9]*\).*/\1/p'
+}
+console() { qhv console "$1" --no-follow < /dev/null; }
+
+# mkvm NAME MEM_MiB VCPUS [ON_CRASH]
+mkvm() {
+	cat > "$T/$1.xml" <<XML
+<domain type='qhv'>
+  <name>$1</name>
+  <memory unit='MiB'>$2</memory>
+  <vcpu>$3</vcpu>
+  <os>
+    <type arch='x86_64'>hvm</type>
+    <kernel>$A/vmlinuz</kernel>
+    <initrd>$A/initrd.cpio</initrd>
+    <cmdline>console=ttyS0 loglevel=4</cmdline>
+  </os>
+  <on_poweroff>preserve</on_poweroff>
+  <on_reboot>preserve</on_reboot>
+  <on_crash>${4:-preserve}</on_crash>
+</domain>
+XML
+}
+
+# wait_console DOM REGEX SECONDS: the console ring shows REGEX.
+wait_console() {
+	end=$(($(now) + $3))
+	while [ "$(now)" -le "$end" ]; do
+		console "$1" | grep -q "$2" && return 0
+		[ "$(jf "$1" state)" = crashed ] && return 1
+		sleep 2
+	done
+	return 1
+}
+wait_state() {
+	end=$(($(now) + $3))
+	while [ "$(now)" -le "$end" ]; do
+		[ "$(jf "$1" state)" = "$2" ] && return 0
+		sleep 1
+	done
+	return 1
+}
+# run DOM MARK COMMAND: type COMMAND into DOM's shell, wait for the
+# line "MARK done" it echoes after it, print the output between.
+run() {
+	printf '%s; echo %s done\n' "$3" "$2" | qhv console "$1" --no-follow > /dev/null
+	wait_console "$1" "^$2 done" 300 || return 1
+	console "$1" | tr -d '\r' | sed -n "/echo $2 done/,/^$2 done/p"
+}
+show() {
+	echo "--- console of $1"
+	console "$1" | tail -n "${2:-40}"
+	echo "---"
+	qhv info "$1" 2>&1 | head -20
+}
+
+t0=$(now)
+echo "appvm: start at ${t0}s: $(qhv --version)"
+pool0=$(pool_free)
+check kernel-present "$(ls -l $A 2>&1 | tr '\n' ' ')" test -s "$A/vmlinuz" -a -s "$A/initrd.cpio"
+
+# ------------------------------------------------------------ one AppVM
+mkvm vm1 128 2
+if qhv create "$T/vm1.xml" > "$T/out" 2>&1; then pass "create-vm1 $(cat "$T/out")"
+else fail "create-vm1 $(cat "$T/out")"; fi
+t1=$(now)
+if wait_console vm1 '^appvm: init reached' "$BOOT_WAIT"; then
+	pass "vm1-init $(( $(now) - t1 ))s: $(console vm1 | grep '^appvm: init reached' | tr -d '\r')"
+else
+	fail "vm1-init state=$(jf vm1 state)"
+	show vm1 80
+fi
+line=$(console vm1 | grep '^appvm: init reached' | tr -d '\r')
+mem=$(echo "$line" | sed -n 's/.*memtotal_kb=\([0-9]*\).*/\1/p')
+check vm1-nproc "$line" sh -c "echo '$line' | grep -q ' nproc=2 '"
+check vm1-hypervisor-flag "" sh -c "echo '$line' | grep -q 'hypervisor=yes'"
+# MemTotal: 128 MiB less the kernel's own reservations (< 32 MiB).
+check vm1-memtotal "memtotal_kb=$mem" sh -c "[ '${mem:-0}' -gt $((96 * 1024)) ] && [ '${mem:-0}' -le $((128 * 1024)) ]"
+out=$(run vm1 M1 'uname -sr; nproc; grep -c ^processor /proc/cpuinfo')
+echo "$out"
+check vm1-console-shell "$(echo "$out" | tr '\n' '|')" sh -c "echo '$out' | grep -q '^Linux 6\.'"
+check vm1-shell-nproc "" sh -c "echo '$out' | grep -qx 2"
+out=$(run vm1 M2 'cat /proc/interrupts | grep -i -e serial -e ttyS; date -u +%Y')
+echo "$out"
+check vm1-uart-irq "$(echo "$out" | tr '\n' '|')" sh -c "echo '$out' | grep -qi 'IO-APIC.*ttyS0\|ttyS0'"
+check vm1-rtc-year "" sh -c "echo '$out' | grep -qE '^20[2-9][0-9]$'"
+
+# ------------------------------------------------------------ reboot
+printf 'reboot -f\n' | qhv console vm1 --no-follow > /dev/null
+if wait_state vm1 shutdown 120; then
+	pass "vm1-reboot state=shutdown reason=$(jf vm1 shutdown_reason)"
+else
+	fail "vm1-reboot state=$(jf vm1 state)"
+	show vm1
+fi
+check vm1-list-reason "" sh -c 'qhv list | grep -E "vm1 .*reboot"'
+qhv list
+qhv destroy vm1
+
+# ------------------------------------------------------------ two at once
+mkvm vm2 128 1
+mkvm vm3 128 2
+qhv create "$T/vm2.xml" > "$T/out" 2>&1 || fail "create-vm2 $(cat "$T/out")"
+qhv create "$T/vm3.xml" > "$T/out" 2>&1 || fail "create-vm3 $(cat "$T/out")"
+t1=$(now)
+for d in vm2 vm3; do
+	if wait_console $d '^appvm: init reached' "$BOOT_WAIT"; then
+		pass "$d-init $(( $(now) - t1 ))s"
+	else
+		fail "$d-init state=$(jf $d state)"
+		show $d
+	fi
+done
+for d in vm2 vm3; do
+	out=$(run $d "X$d" "echo hello-from-\$(hostname)-$d")
+	check $d-shell "$(echo "$out" | tr '\n' '|')" sh -c "echo '$out' | grep -q '^hello-from-appvm-$d'"
+done
+check dom0-shell-too "" sh -c 'echo ok | grep -q ok'
+qhv list
+
+# ------------------------------------------------------------ poweroff
+printf 'poweroff -f\n' | qhv console vm2 --no-follow > /dev/null
+if wait_state vm2 shutdown 120; then
+	pass "vm2-poweroff reason=$(jf vm2 shutdown_reason)"
+else
+	fail "vm2-poweroff state=$(jf vm2 state)"
+	show vm2
+fi
+check vm2-list-reason "" sh -c 'qhv list | grep -E "vm2 .*poweroff"'
+qhv destroy vm2
+
+# ------------------------------------------------------------ probe
+# Guest-physical 1 GiB and 3.5 GiB lie above vm3's 128 MiB: nothing
+# there, so the read faults the domain (crashed, on_crash=preserve).
+printf 'dd if=/dev/mem of=/dev/null bs=4096 count=1 skip=262144\n' |
+	qhv console vm3 --no-follow > /dev/null
+if wait_state vm3 crashed 120; then
+	pass "vm3-probe-crashed reason=$(jf vm3 crash_reason)"
+else
+	fail "vm3-probe-crashed state=$(jf vm3 state)"
+	show vm3
+fi
+check vm3-probe-reason "" sh -c 'qhv info vm3 --json | grep -q "EPT violation gpa=0x40000000"'
+check vm3-list-crashed "" sh -c 'qhv list | grep -E "vm3 .*crashed"'
+qhv destroy vm3
+
+# ------------------------------------------------------------ mid-boot destroy
+mkvm vm4 96 2
+qhv create "$T/vm4.xml" > /dev/null 2>&1
+sleep 3
+check vm4-destroy-mid-boot "" qhv destroy vm4
+sleep 2
+pool1=$(pool_free)
+check pool-equal "before=$pool0 after=$pool1" [ "$pool0" = "$pool1" ]
+check dmesg-clean "" sh -c '! dmesg | grep -E "(BUG|WARNING): |Oops|Call Trace"'
+
+echo "appvm: done in $(( $(now) - t0 ))s"
+sed 's/^/RESULT /' "$T/results"
+echo "appvm: $checks checks, $fails failed"
+[ "$fails" = 0 ]
