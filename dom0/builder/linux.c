@@ -70,6 +70,22 @@
 
 typedef unsigned long long ull;
 
+/*
+ * The firmware's reset vector, F000:FFF0 in real mode: out 0xcf9 <- 6
+ * (the reset the FADT names), then halt.  Linux on a hardware-reduced
+ * ACPI platform tries EFI, then jumps here (BOOT_BIOS) after the ACPI
+ * reset register, so with no firmware at all it would execute zeros.
+ */
+static const uint8_t reset_stub[16] = {
+	0xb0, QHV_PLAT_RESET_VALUE,			/* mov al, 6 */
+	0xba, QHV_PLAT_RESET_PORT & 0xff, QHV_PLAT_RESET_PORT >> 8, /* mov dx, 0xcf9 */
+	0xee,						/* out dx, al */
+	0xfa,						/* cli */
+	0xf4,						/* hlt */
+	0xeb, 0xfd,					/* jmp to the hlt */
+	0xf4, 0xf4, 0xf4, 0xf4, 0xf4, 0xf4,
+};
+
 static int fail(char *err, size_t errlen, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -298,7 +314,7 @@ int qhv_build_linux(const struct qhv_build_linux_request *req,
 	}
 
 	priv = calloc(1, sizeof(*priv));
-	w = calloc(4, sizeof(*w));
+	w = calloc(5, sizeof(*w));
 	if (priv) {
 		priv->info = calloc(1, QHV_BUILD_LINUX_LOW_SIZE);
 		priv->extra = calloc(1, QHV_BUILD_ACPI_SIZE);
@@ -355,6 +371,9 @@ int qhv_build_linux(const struct qhv_build_linux_request *req,
 	if (req->initrd_size)
 		w[nw++] = (struct qhv_build_write){ initrd_gpa, req->initrd_size,
 						    req->initrd, "initrd" };
+	w[nw++] = (struct qhv_build_write){ QHV_PLAT_RESET_VECTOR,
+					    sizeof(reset_stub), reset_stub,
+					    "reset vector" };
 
 	plan->proto = QHV_BUILD_LINUX;
 	plan->mem_bytes = mem;

@@ -12,6 +12,7 @@
 #include "core/domctl.h"
 #include "core/mm.h"
 #include "core/percpu.h"
+#include "core/sched.h"
 #include "lib/printk.h"
 #include "lib/string.h"
 
@@ -169,7 +170,9 @@ static int64_t domctl_start(struct domain *d)
 	/* vCPU 0 needs a start state; the others default to INIT-SIPI. */
 	if (!d->vcpu[0].arch.has_ctx)
 		return -QHV_EINVAL;
-	return domain_start(d, 0);
+	/* vCPU i goes to the (i)th CPU from the least loaded one, so a
+	 * domain's boot CPU does not queue behind dom0's. */
+	return domain_start(d, sched_least_loaded_cpu());
 }
 
 static int64_t domctl_console(struct vcpu *caller, struct domain *d,

@@ -62,6 +62,26 @@ void sched_remove_vcpu(struct vcpu *v)
 	spin_unlock(&pc->runq_lock);
 }
 
+unsigned sched_least_loaded_cpu(void)
+{
+	unsigned cpu, best = 0, best_n = ~0u;
+
+	/* From the top: ties go away from CPU 0, where dom0 starts. */
+	for (cpu = nr_cpus; cpu-- > 0;) {
+		struct percpu *pc = &percpu_area[cpu];
+		unsigned n;
+
+		spin_lock(&pc->runq_lock);
+		n = pc->nrun;
+		spin_unlock(&pc->runq_lock);
+		if (n < best_n) {
+			best = cpu;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
 bool sched_others_waiting(void)
 {
 	struct percpu *pc = this_cpu();

@@ -23,6 +23,11 @@
  *    with SLP_TYP QHV_PLAT_SLP_TYP_S5 powers off), the reset register
  *    0xcf9 (value 6), the keyboard controller's reset (0xfe to 0x64) and
  *    port 0x92's fast reset.
+ *  - At the reset vector QHV_PLAT_RESET_VECTOR (F000:FFF0), where a PC's
+ *    firmware starts, a stub that writes QHV_PLAT_RESET_VALUE to
+ *    QHV_PLAT_RESET_PORT: a guest that jumps to the BIOS to reboot
+ *    (Linux's BOOT_BIOS, its next method after EFI on a hardware-reduced
+ *    ACPI platform) is reset, not left running zeros.
  *  - Every other port reads all-ones and ignores writes; every other
  *    guest-physical address outside RAM is a fault (the domain is
  *    crashed).
@@ -56,6 +61,8 @@
 /* FADT RESET_REG: the PC's reset control register. */
 #define QHV_PLAT_RESET_PORT 0xcf9u
 #define QHV_PLAT_RESET_VALUE 0x06u
+/* The real-mode reset vector (physical 0xffff0, 16 bytes to 1 MiB). */
+#define QHV_PLAT_RESET_VECTOR 0xffff0u
 
 /* Highest RAM size a domU may have below the APIC pages. */
 #define QHV_PLAT_RAM_LIMIT 0xc0000000ull	/* 3 GiB */

@@ -125,6 +125,14 @@ out=$(run vm1 M2 'cat /proc/interrupts | grep -i -e serial -e ttyS; date -u +%Y'
 echo "$out"
 check vm1-uart-irq "$(echo "$out" | tr '\n' '|')" sh -c "echo '$out' | grep -qi 'IO-APIC.*ttyS0\|ttyS0'"
 check vm1-rtc-year "" sh -c "echo '$out' | grep -qE '^20[2-9][0-9]$'"
+# Time: the TSC is Linux's clocksource and stays so (CPUID 0x15/0x16,
+# invariant TSC and TSC_ADJUST: no PIT calibration, no watchdog), and
+# the kernel says so; then every printk reaches the console (reboot).
+out=$(run vm1 M3 'cat /sys/devices/system/clocksource/clocksource0/current_clocksource; for f in constant_tsc nonstop_tsc tsc_adjust tsc_known_freq; do grep -qw $f /proc/cpuinfo && echo flag-$f; done; dmesg | grep -c -e "Fast TSC calibration failed" -e "Marking clocksource .tsc. as unstable"; echo 8 > /proc/sys/kernel/printk')
+echo "$out"
+check vm1-clocksource-tsc "$(echo "$out" | tr '\n' '|')" sh -c "echo '$out' | grep -qx tsc"
+check vm1-tsc-flags "" sh -c "echo '$out' | grep -q flag-tsc_known_freq && echo '$out' | grep -q flag-tsc_adjust"
+check vm1-no-pit-no-watchdog "" sh -c "echo '$out' | grep -B1 '^M3 done' | head -1 | grep -qx 0"
 
 # ------------------------------------------------------------ reboot
 printf 'reboot -f\n' | qhv console vm1 --no-follow > /dev/null

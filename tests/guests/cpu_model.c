@@ -81,20 +81,63 @@ static void check_misc_enable(void)
 	      trap_hits);
 }
 
+/* |a - b| below 10^8 cycles: "about equal" across a few exits. */
+static bool near(uint64_t a, uint64_t b)
+{
+	return (a > b ? a - b : b - a) < 100000000ull;
+}
+
+/* TSC_ADJUST (Linux's test of a TSC it may trust): a write moves the TSC
+ * by the change; a write of IA32_TSC moves TSC_ADJUST by as much. */
+static bool check_tsc_adjust(void)
+{
+	const uint64_t delta = 1ull << 36;
+	uint64_t a0, a1, t0, t1;
+	char d[128];
+
+	if (!(cpuid(7, 0).ebx & (1u << 1))) {
+		check_qhv("tsc-adjust-moves-tsc", false, "TSC_ADJUST not shown");
+		return false;
+	}
+	trap_expect(13, 2);
+	a0 = rdmsr(MSR_TSC_ADJUST);
+	t0 = rdtsc();
+	wrmsr(MSR_TSC_ADJUST, a0 + delta);
+	t1 = rdtsc();
+	a1 = rdmsr(MSR_TSC_ADJUST);
+	trap_expect_none();
+	snprintf(d, sizeof(d), "adjust %#lx -> %#lx, tsc moved %#lx, %u #GP",
+		 a0, a1, t1 - t0, trap_hits);
+	check_qhv("tsc-adjust-moves-tsc", trap_hits == 0 && a0 == 0 &&
+		  a1 == delta && t1 - t0 >= delta && near(t1 - t0, delta), d);
+	return true;
+}
+
 static void check_tsc_write(void)
 {
 	const uint64_t set = 1ull << 40;
-	uint64_t t;
-	char d[96];
+	bool adj = check_tsc_adjust();
+	uint64_t t, before, a0 = 0, a1 = 0;
+	char d[128];
 
 	trap_expect(13, 2);
+	if (adj)
+		a0 = rdmsr(MSR_TSC_ADJUST);
+	before = rdtsc();
 	wrmsr(MSR_IA32_TSC, set);
-	trap_expect_none();
 	t = rdtsc();
+	if (adj)
+		a1 = rdmsr(MSR_TSC_ADJUST);
+	trap_expect_none();
 	snprintf(d, sizeof(d), "wrote %#lx, rdtsc %#lx, %u #GP", set, t,
 		 trap_hits);
 	check_qhv("tsc-write-sets-tsc",
 		  trap_hits == 0 && t >= set && t - set < 100000000ull, d);
+	if (!adj)
+		return;
+	snprintf(d, sizeof(d), "tsc %#lx -> %#lx, adjust %#lx -> %#lx",
+		 before, set, a0, a1);
+	check_qhv("tsc-write-moves-adjust", near(a1 - a0, set - before), d);
 }
 
 static void check_fault_rf(void)

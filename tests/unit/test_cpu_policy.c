@@ -68,8 +68,9 @@ START_TEST(leaf7_hides_msr_backed_features)
 	struct cpuid_regs r = leaf(&c, 7, 0);
 
 	ck_assert_uint_eq(r.eax, 0);	/* sub-leaf 0 only */
-	ck_assert_uint_eq(r.ebx & (B(1) | B(2) | B(10) | B(12) | B(14) | B(15) |
+	ck_assert_uint_eq(r.ebx & (B(2) | B(10) | B(12) | B(14) | B(15) |
 				   B(25)), 0);
+	ck_assert_uint_ne(r.ebx & B(1), 0);	/* TSC_ADJUST: virtualised */
 	ck_assert_uint_eq(r.ecx & (B(5) | B(7) | B(30) | B(31)), 0);
 	ck_assert_uint_eq(r.edx & (B(20) | B(26) | B(27) | B(28) | B(29) | B(31)), 0);
 	ck_assert_uint_ne(r.ebx & (B(0) | B(3) | B(5) | B(8)), 0); /* FSGSBASE.. */
@@ -78,6 +79,19 @@ START_TEST(leaf7_hides_msr_backed_features)
 	ck_assert_uint_ne(r.ebx & B(10), 0);
 	r = leaf(&c, 7, 1);
 	ck_assert(!r.eax && !r.ebx && !r.ecx && !r.edx);
+}
+END_TEST
+
+START_TEST(ext_power_leaf_keeps_invariant_tsc)
+{
+	struct cpuid_regs r = { 0x11, 0x22, 0x33, 0x7ff };
+
+	cpuid_policy(&plain, 0x80000007, 0, &r);
+	ck_assert_uint_eq(r.eax | r.ebx | r.ecx, 0);
+	ck_assert_uint_eq(r.edx, B(8));
+	r = (struct cpuid_regs){ 0, 0, 0, 0xff };	/* host: not invariant */
+	cpuid_policy(&plain, 0x80000007, 0, &r);
+	ck_assert_uint_eq(r.edx, 0);
 }
 END_TEST
 
@@ -149,13 +163,18 @@ START_TEST(tsc_leaf)
 	struct cpuid_ctx c = plain;
 	struct cpuid_regs r;
 
-	/* A host whose basic leaves end at 0xd: 0x15 is still offered, the
-	 * leaves between are empty, not the host's last leaf repeated. */
+	/* A host whose basic leaves end at 0xd: 0x15 and 0x16 are still
+	 * offered, the leaves between are empty, not the host's last leaf
+	 * repeated. */
 	c.host_max_leaf = 0xd;
 	c.tsc_khz = 2500000;	/* 2.5 GHz */
 	r = (struct cpuid_regs){ 0xd, 1, 2, 3 };
 	cpuid_policy(&c, 0, 0, &r);
-	ck_assert_uint_eq(r.eax, 0x15);
+	ck_assert_uint_eq(r.eax, 0x16);
+	r = leaf(&c, 0x16, 0);	/* base and maximum MHz: the TSC's */
+	ck_assert_uint_eq(r.eax, 2500);
+	ck_assert_uint_eq(r.ebx, 2500);
+	ck_assert_uint_eq(r.ecx | r.edx, 0);
 	r = leaf(&c, 0xe, 0);
 	ck_assert_uint_eq(r.eax | r.ebx | r.ecx | r.edx, 0);
 	r = leaf(&c, 0x15, 0);
@@ -168,10 +187,15 @@ START_TEST(tsc_leaf)
 	r = leaf(&c, 0x15, 0);
 	ck_assert_uint_eq(r.eax, 1);
 	ck_assert_uint_eq((uint64_t)r.ecx * r.ebx, 5000000000ull);
-	/* Unknown frequency: the leaf says nothing (Linux then calibrates). */
+	/* Unknown frequency: the leaves say nothing (Linux then calibrates). */
 	c.tsc_khz = 0;
 	r = leaf(&c, 0x15, 0);
 	ck_assert_uint_eq(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = leaf(&c, 0x16, 0);
+	ck_assert_uint_eq(r.eax | r.ebx | r.ecx | r.edx, 0);
+	c.tsc_khz = 500;	/* below 1 MHz: no whole MHz to say */
+	r = leaf(&c, 0x16, 0);
+	ck_assert_uint_eq(r.eax, 0);
 	/* A host with more leaves keeps its own maximum and its leaf 0x16. */
 	c.host_max_leaf = 0x1f;
 	r = (struct cpuid_regs){ 0x1f, 1, 2, 3 };
@@ -193,6 +217,7 @@ int main(void)
 	tcase_add_test(tc, leaf1_follows_the_vcpu);
 	tcase_add_test(tc, leaf7_hides_msr_backed_features);
 	tcase_add_test(tc, empty_leaves);
+	tcase_add_test(tc, ext_power_leaf_keeps_invariant_tsc);
 	tcase_add_test(tc, xsave_and_extended);
 	tcase_add_test(tc, misc_enable_writes);
 	tcase_add_test(tc, fault_class);

@@ -128,6 +128,16 @@ START_TEST(test_plan_fields)
 	ck_assert_uint_eq(p.kernel.start, 0x1000000);
 	ck_assert_uint_eq(p.entry, 0x1000200);
 	ck_assert_ptr_eq(find_write(&p, 0x1000000)->data, k + 1024);
+	/* The reset vector: mov al,6; mov dx,0xcf9; out dx,al; cli; hlt... */
+	{
+		const struct qhv_build_write *rv = find_write(&p, 0xffff0);
+		static const uint8_t want[] = { 0xb0, 0x06, 0xba, 0xf9, 0x0c,
+						0xee, 0xfa, 0xf4, 0xeb, 0xfd };
+
+		ck_assert_ptr_nonnull(rv);
+		ck_assert_uint_eq(rv->len, 16);
+		ck_assert_mem_eq(rv->data, want, sizeof(want));
+	}
 	ck_assert_uint_eq(find_write(&p, 0x1000000)->len, 4096);
 	/* vCPU 0 as the 64-bit boot protocol asks. */
 	ck_assert_uint_eq(p.vcpu0.mode, QHV_VCPU_MODE_LONG64);

@@ -30,7 +30,7 @@
 #define F1D_TM BIT(29)		/* thermal monitor */
 #define F1D_PBE BIT(31)
 /* Leaf 7.0 EBX */
-#define F7B_TSC_ADJUST BIT(1)	/* IA32_TSC_ADJUST not virtualised */
+#define F7B_TSC_ADJUST BIT(1)	/* shown: the backends virtualise it */
 #define F7B_SGX BIT(2)
 #define F7B_INVPCID BIT(10)
 #define F7B_RDT_M BIT(12)	/* resource monitoring MSRs */
@@ -74,20 +74,41 @@ static void tsc_leaf(const struct cpuid_ctx *c, struct cpuid_regs *r)
 	r->ecx = (uint32_t)(hz / mul);
 }
 
+/*
+ * Leaf 0x16, "processor frequency", where the host has none: base and
+ * maximum MHz are the TSC's.  Linux (cpu_khz_from_cpuid) takes cpu_khz
+ * from it; without it, it tries a quick PIT calibration that a domU (no
+ * PIT: ports read all-ones) spins on for 50000 port reads, each an exit.
+ * A host's own leaf 0x16 is its real nominal frequency and is kept.
+ */
+static void freq_leaf(const struct cpuid_ctx *c, struct cpuid_regs *r)
+{
+	uint64_t mhz = c->tsc_khz / 1000;
+
+	zero(r);
+	if (!mhz || mhz > 0xffff)	/* the fields are 16 bits wide */
+		return;
+	r->eax = r->ebx = (uint32_t)mhz;
+}
+
 void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
 		  struct cpuid_regs *r)
 {
-	/* Leaves the host lacks but the guest is offered (up to 0x15):
+	/* Leaves the host lacks but the guest is offered (up to 0x16):
 	 * the host answered with its highest leaf's data; start empty. */
-	if (leaf > c->host_max_leaf && leaf <= CPUID_TSC_LEAF)
+	if (leaf > c->host_max_leaf && leaf <= CPUID_MIN_MAX_LEAF)
 		zero(r);
 	switch (leaf) {
 	case 0:
-		if (r->eax < CPUID_TSC_LEAF)
-			r->eax = CPUID_TSC_LEAF;
+		if (r->eax < CPUID_MIN_MAX_LEAF)
+			r->eax = CPUID_MIN_MAX_LEAF;
 		break;
 	case CPUID_TSC_LEAF:
 		tsc_leaf(c, r);
+		break;
+	case CPUID_FREQ_LEAF:
+		if (leaf > c->host_max_leaf)
+			freq_leaf(c, r);
 		break;
 	case 1:
 		r->ecx &= ~(F1C_DTES64 | F1C_MONITOR | F1C_DS_CPL | F1C_VMX |
@@ -122,8 +143,11 @@ void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
 			break;
 		}
 		r->eax = 0;
-		r->ebx &= ~(F7B_TSC_ADJUST | F7B_SGX | F7B_RDT_M | F7B_MPX |
-			    F7B_RDT_A | F7B_PT);
+		r->ebx &= ~(F7B_SGX | F7B_RDT_M | F7B_MPX | F7B_RDT_A | F7B_PT);
+		/* Linux trusts a TSC with TSC_ADJUST, invariance and few
+		 * sockets and then drops its clocksource watchdog, which in a
+		 * vCPU that waits for its CPU sees lost jiffies as TSC skew. */
+		r->ebx |= F7B_TSC_ADJUST;
 		if (!c->invpcid)	/* INVPCID #UDs unless VMX enables it */
 			r->ebx &= ~F7B_INVPCID;
 		r->ecx &= ~(F7C_WAITPKG | F7C_CET_SS | F7C_SGX_LC | F7C_PKS);
@@ -141,6 +165,13 @@ void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
 	case 0x80000001:
 		if (!c->rdtscp)
 			r->edx &= ~BIT(27);
+		break;
+	case 0x80000007:
+		/* Only the invariant TSC (EDX 8), the host's: the guest's TSC
+		 * is the host's plus an offset.  The power-management and
+		 * RAS bits name MSRs and interfaces that are not there. */
+		r->eax = r->ebx = r->ecx = 0;
+		r->edx &= BIT(8);
 		break;
 	default:
 		break;

@@ -36,8 +36,11 @@ struct cpuid_ctx {
 	uint64_t tsc_khz;
 };
 
-/* The basic leaf the guest is offered at least: 0x15, the TSC leaf. */
+/* The TSC leaf (0x15) and the frequency leaf (0x16); the highest basic
+ * leaf a guest is offered is at least the latter. */
 #define CPUID_TSC_LEAF 0x15u
+#define CPUID_FREQ_LEAF 0x16u
+#define CPUID_MIN_MAX_LEAF CPUID_FREQ_LEAF
 
 /**
  * cpuid_policy() - filter the host's answer for @leaf/@sub into the guest's.

@@ -41,6 +41,7 @@ struct arch_vcpu {
 	uint64_t msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kgs, msr_tsc_aux;
 	uint64_t mtrr_def_type;
 	uint64_t misc_enable;	/* IA32_MISC_ENABLE as the guest set it */
+	uint64_t tsc_adjust;	/* IA32_TSC_ADJUST: the guest's own TSC writes */
 	uint64_t slice_start;
 	bool boot_linux;	/* start in 64-bit mode (Linux boot protocol) */
 	uint64_t boot_cr3;

@@ -12,6 +12,9 @@ int sched_add(struct vcpu *v);
 /* Take @v back off its queue (a start that failed half-way). */
 void sched_remove_vcpu(struct vcpu *v);
 
+/* The CPU with the fewest queued vCPUs (ties: the highest-numbered). */
+unsigned sched_least_loaded_cpu(void);
+
 /* True when another runnable vCPU waits on this CPU. */
 bool sched_others_waiting(void);
 

@@ -9,6 +9,7 @@
 #include "arch/cpu_policy.h"
 #include "lib/printk.h"
 
+#define MSR_TSC_ADJUST 0x3b
 #define MSR_PLATFORM_ID 0x17
 #define MSR_BIOS_SIGN_ID 0x8b
 #define MSR_MTRRCAP 0xfe
@@ -36,6 +37,9 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return true;
 	case MSR_IA32_TSC:
 		*val = rdtsc() + vmread(TSC_OFFSET);
+		return true;
+	case MSR_TSC_ADJUST:
+		*val = v->arch.tsc_adjust;
 		return true;
 	case MSR_IA32_FEATURE_CONTROL:
 		*val = 1; /* locked, VMX off: no nested virtualisation */
@@ -96,10 +100,19 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 			return false;
 		v->arch.misc_enable = val;
 		return true;
-	case MSR_IA32_TSC:
-		/* The guest sets its own TSC: only its offset changes.
-		 * (TSC_ADJUST is not offered, so nothing else to keep.) */
-		vmwrite(TSC_OFFSET, val - rdtsc());
+	case MSR_IA32_TSC: {
+		/* The guest sets its own TSC: only its offset changes, and
+		 * TSC_ADJUST by as much (SDM 17.17.3), as hardware's does. */
+		uint64_t now = rdtsc();
+
+		v->arch.tsc_adjust += val - (now + vmread(TSC_OFFSET));
+		vmwrite(TSC_OFFSET, val - now);
+		return true;
+	}
+	case MSR_TSC_ADJUST:
+		/* A write moves the TSC by the change (two's complement). */
+		vmwrite(TSC_OFFSET, vmread(TSC_OFFSET) + (val - v->arch.tsc_adjust));
+		v->arch.tsc_adjust = val;
 		return true;
 	case MSR_IA32_APIC_BASE:
 		/* Only the default base, xAPIC mode; enable may toggle. */

@@ -359,6 +359,7 @@ int arch_vcpu_init(struct vcpu *v)
 	fpu[25] = 0x1f;
 	a->xcr0 = 1;
 	a->misc_enable = MISC_ENABLE_INIT;
+	a->tsc_adjust = 0;
 	a->extint_vector = -1;
 	a->sipi_vector = -1;
 	a->launched = false;
