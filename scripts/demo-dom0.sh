@@ -17,6 +17,22 @@ for d in appvm-hello appvm-ticker; do
 	echo "== qhv console $d --no-follow"
 	qhv console "$d" --no-follow < /dev/null | tail -4
 done
+# appvm1 is the Debian kernel as a Linux AppVM (examples/linux-appvm.xml):
+# wait for its /init line, then type a command into its shell.
+echo "== waiting for the Linux AppVM appvm1 (a few emulated minutes)"
+i=0
+until qhv console appvm1 --no-follow < /dev/null | grep -q 'appvm: init reached'; do
+	i=$((i + 5))
+	if [ "$i" -ge 900 ] || ! qhv info appvm1 > /dev/null 2>&1; then
+		echo "appvm1 did not reach its /init"; qhv list; break
+	fi
+	sleep 5
+done
+printf 'echo "hello from $(hostname): $(uname -sr), $(nproc) vCPUs"\n' |
+	qhv console appvm1 --no-follow > /dev/null
+sleep 5
+echo "== qhv console appvm1 --no-follow"
+qhv console appvm1 --no-follow < /dev/null | tail -4
 echo "== qhv pool"
 qhv pool
 echo "== done; powering off"
