@@ -395,8 +395,11 @@ static unsigned affinity_cpu(uint64_t mask, unsigned k)
 
 int domain_start(struct domain *d, unsigned pcpu)
 {
-	unsigned i;
+	unsigned spread[MAX_VCPUS], i;
 
+	/* Before domains_lock: sched_spread() takes the queue locks. */
+	if (pcpu == DOMAIN_START_SPREAD)
+		sched_spread(spread, d->nr_vcpus);
 	spin_lock(&domains_lock);
 	if (d->state != DOM_BUILT) {
 		spin_unlock(&domains_lock);
@@ -409,6 +412,8 @@ int domain_start(struct domain *d, unsigned pcpu)
 			d->vcpu[i].pcpu = i;
 		else if (d->cpu_affinity)
 			d->vcpu[i].pcpu = affinity_cpu(d->cpu_affinity, i);
+		else if (pcpu == DOMAIN_START_SPREAD)
+			d->vcpu[i].pcpu = spread[i];
 		else
 			d->vcpu[i].pcpu = (pcpu + i) % nr_cpus;
 	}

@@ -170,9 +170,9 @@ static int64_t domctl_start(struct domain *d)
 	/* vCPU 0 needs a start state; the others default to INIT-SIPI. */
 	if (!d->vcpu[0].arch.has_ctx)
 		return -QHV_EINVAL;
-	/* vCPU i goes to the (i)th CPU from the least loaded one, so a
-	 * domain's boot CPU does not queue behind dom0's. */
-	return domain_start(d, sched_least_loaded_cpu());
+	/* Each vCPU on the least loaded CPU, so that neither a domain's
+	 * boot vCPU nor its APs queue behind dom0 while a CPU is free. */
+	return domain_start(d, DOMAIN_START_SPREAD);
 }
 
 static int64_t domctl_console(struct vcpu *caller, struct domain *d,

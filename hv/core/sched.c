@@ -62,24 +62,33 @@ void sched_remove_vcpu(struct vcpu *v)
 	spin_unlock(&pc->runq_lock);
 }
 
-unsigned sched_least_loaded_cpu(void)
+void sched_spread(unsigned *pcpu, unsigned n)
 {
-	unsigned cpu, best = 0, best_n = ~0u;
+	unsigned load[MAX_CPUS], own[MAX_CPUS], cpu, i;
 
-	/* From the top: ties go away from CPU 0, where dom0 starts. */
-	for (cpu = nr_cpus; cpu-- > 0;) {
+	for (cpu = 0; cpu < nr_cpus; cpu++) {
 		struct percpu *pc = &percpu_area[cpu];
-		unsigned n;
 
 		spin_lock(&pc->runq_lock);
-		n = pc->nrun;
+		load[cpu] = pc->nrun;
 		spin_unlock(&pc->runq_lock);
-		if (n < best_n) {
-			best = cpu;
-			best_n = n;
-		}
+		own[cpu] = 0;
 	}
-	return best;
+	for (i = 0; i < n; i++) {
+		unsigned best = nr_cpus - 1;
+
+		/* Fewest of this domain's vCPUs first (siblings on one CPU
+		 * wait for each other's locks and IPIs), then fewest vCPUs;
+		 * from the top, so ties go away from CPU 0, where dom0
+		 * starts. */
+		for (cpu = nr_cpus; cpu-- > 0;)
+			if (own[cpu] < own[best] ||
+			    (own[cpu] == own[best] && load[cpu] < load[best]))
+				best = cpu;
+		pcpu[i] = best;
+		load[best]++;
+		own[best]++;
+	}
 }
 
 bool sched_others_waiting(void)
@@ -93,6 +102,22 @@ bool sched_others_waiting(void)
 			n++;
 	spin_unlock(&pc->runq_lock);
 	return n > 1;
+}
+
+bool sched_others_want_cpu(const struct vcpu *v)
+{
+	struct percpu *pc = this_cpu();
+	bool want = false;
+	unsigned i;
+
+	spin_lock(&pc->runq_lock);
+	for (i = 0; i < pc->nrun && !want; i++) {
+		const struct vcpu *o = pc->runq[i];
+
+		want = o != v && vcpu_runnable(o) && arch_vcpu_wants_cpu(o);
+	}
+	spin_unlock(&pc->runq_lock);
+	return want;
 }
 
 void sched_release_cpus(void)
@@ -141,21 +166,39 @@ static void reap_stopped(struct percpu *pc)
 		domain_vcpu_gone(v);
 }
 
-/* Round-robin: the next runnable vCPU after the one that ran last. */
+/*
+ * Round-robin: the next runnable vCPU after the one that ran last that
+ * wants the CPU; only when none does, a halted one (it waits in the
+ * guest's HLT state for its timer or an interrupt).  A halted vCPU taken
+ * in turn would hold the CPU for its slice while another has work: a
+ * Linux AppVM sharing a CPU with an idle dom0 ran at half speed.
+ */
 static struct vcpu *pick_next(struct percpu *pc)
 {
 	struct vcpu *v = 0;
-	unsigned k;
+	unsigned k, idle_i = 0;
+	bool idle = false;
 
 	spin_lock(&pc->runq_lock);
 	for (k = 1; k <= pc->nrun; k++) {
 		unsigned i = (pc->cursor + k) % pc->nrun;
+		struct vcpu *c = pc->runq[i];
 
-		if (vcpu_runnable(pc->runq[i])) {
+		if (!vcpu_runnable(c))
+			continue;
+		if (arch_vcpu_wants_cpu(c)) {
 			pc->cursor = i;
-			v = pc->runq[i];
+			v = c;
 			break;
 		}
+		if (!idle) {
+			idle = true;
+			idle_i = i;
+		}
+	}
+	if (!v && idle) {
+		pc->cursor = idle_i;
+		v = pc->runq[idle_i];
 	}
 	spin_unlock(&pc->runq_lock);
 	return v;

@@ -373,6 +373,97 @@ START_TEST(destroy_running_waits_for_its_cpus)
 }
 END_TEST
 
+static unsigned pcpu_of(uint32_t id, unsigned vcpu)
+{
+	struct domain *d = domain_get(id);
+	unsigned c;
+
+	ck_assert_ptr_nonnull(d);
+	c = d->vcpu[vcpu].pcpu;
+	domain_put(d);
+	return c;
+}
+
+/* Runtime domains: each vCPU on the least loaded CPU, siblings apart
+ * while there are CPUs for them, never behind dom0 while a CPU is free. */
+START_TEST(runtime_vcpus_spread)
+{
+	uint32_t a, b, c;
+
+	/* A third CPU beside dom0's (its one vCPU on CPU 0): fake_arch_init
+	 * set up every per-CPU area. */
+	nr_cpus = 3;
+
+	ck_assert_int_eq(create("a", 2 << 20, 2, &a), 0);
+	ck_assert_int_eq(start(a), 0);
+	ck_assert_uint_eq(pcpu_of(a, 0), 2);
+	ck_assert_uint_eq(pcpu_of(a, 1), 1);
+	/* Every CPU has one: the next 3 vCPUs go one per CPU again. */
+	ck_assert_int_eq(create("b", 2 << 20, 3, &b), 0);
+	ck_assert_int_eq(start(b), 0);
+	ck_assert_uint_eq(pcpu_of(b, 0), 2);
+	ck_assert_uint_eq(pcpu_of(b, 1), 1);
+	ck_assert_uint_eq(pcpu_of(b, 2), 0);
+	/* More siblings than CPUs: doubled up on the least loaded. */
+	ck_assert_int_eq(create("c", 2 << 20, 4, &c), 0);
+	ck_assert_int_eq(start(c), 0);
+	ck_assert_uint_eq(pcpu_of(c, 0), 2);
+	ck_assert_uint_eq(pcpu_of(c, 1), 1);
+	ck_assert_uint_eq(pcpu_of(c, 2), 0);
+	ck_assert_uint_eq(pcpu_of(c, 3), 2);
+	ck_assert_uint_eq(percpu_area[0].nrun, 3);
+	ck_assert_uint_eq(percpu_area[1].nrun, 3);
+	ck_assert_uint_eq(percpu_area[2].nrun, 4);
+	ck_assert_int_eq(simple(QHV_DOMCTL_DESTROY, a), 0);
+	ck_assert_int_eq(simple(QHV_DOMCTL_DESTROY, b), 0);
+	ck_assert_int_eq(simple(QHV_DOMCTL_DESTROY, c), 0);
+	fake_reap_all();
+	ck_assert_uint_eq(frames_free_count(&hv_frames), free0);
+}
+END_TEST
+
+/* A halted vCPU lets one with work have its CPU; it never yields to a
+ * halted, paused or not yet started one. */
+START_TEST(halted_vcpu_yields_to_work)
+{
+	struct qhv_domctl_create c;
+	struct domain *d;
+	struct vcpu *v0, *v1;
+	uint32_t id;
+
+	memset(&c, 0, sizeof(c));
+	hdr(&c.hdr, 0);
+	snprintf(c.name, sizeof(c.name), "h");
+	c.mem_bytes = 1 << 20;
+	c.nr_vcpus = 2;
+	c.cpu_affinity = 2;	/* both vCPUs on CPU 1 */
+	ck_assert_int_eq(call(d0v, QHV_DOMCTL_CREATE, &c, sizeof(c)), 0);
+	id = c.hdr.domid;
+	ck_assert_int_eq(start(id), 0);
+	d = domain_get(id);
+	ck_assert_ptr_nonnull(d);
+	v0 = &d->vcpu[0];
+	v1 = &d->vcpu[1];
+	fake_set_cpu(1);
+	/* vCPU 1 waits for its SIPI: nothing to yield to. */
+	v0->arch.halted = true;
+	ck_assert(!sched_others_want_cpu(v0));
+	v1->arch.wait_sipi = false;
+	ck_assert(sched_others_want_cpu(v0));
+	v1->arch.halted = true;
+	ck_assert(!sched_others_want_cpu(v0));
+	v0->arch.halted = false;
+	ck_assert(sched_others_want_cpu(v1));
+	ck_assert_int_eq(simple(QHV_DOMCTL_PAUSE, id), 0);
+	ck_assert(!sched_others_want_cpu(v1));
+	fake_set_cpu(0);
+	domain_put(d);
+	ck_assert_int_eq(simple(QHV_DOMCTL_DESTROY, id), 0);
+	fake_reap_all();
+	ck_assert_uint_eq(frames_free_count(&hv_frames), free0);
+}
+END_TEST
+
 START_TEST(reference_keeps_slot)
 {
 	uint32_t id, id2;
@@ -652,6 +743,8 @@ int main(void)
 	tcase_add_test(tc, lifecycle_states);
 	tcase_add_test(tc, crash_reason_reported);
 	tcase_add_test(tc, destroy_running_waits_for_its_cpus);
+	tcase_add_test(tc, runtime_vcpus_spread);
+	tcase_add_test(tc, halted_vcpu_yields_to_work);
 	tcase_add_test(tc, reference_keeps_slot);
 	tcase_add_test(tc, dom0_is_not_managed);
 	tcase_add_test(tc, non_dom0_gets_eperm);

@@ -130,6 +130,9 @@ static inline bool arch_vcpu_ready(const struct arch_vcpu *a)
 }
 /* Is @v halted or waiting for a SIPI (uses no CPU)? */
 bool arch_vcpu_blocked(const struct vcpu *v);
+/* Has runnable @v work: not halted, or halted with an interrupt, NMI or
+ * virtual timer event due?  Callable for any vCPU queued on this CPU. */
+bool arch_vcpu_wants_cpu(const struct vcpu *v);
 /* TSC ticks to nanoseconds. */
 uint64_t arch_tsc_to_ns(uint64_t ticks);
 /* Raise dom0's management-event interrupt (QHV_SYSCTL_EVENTS pending). */

@@ -169,14 +169,16 @@ int domain_write_gpa(struct domain *d, uint64_t gpa, const void *src,
 /**
  * domain_start() - put a built domain's vCPUs on run queues.
  * @d: a DOM_BUILT domain.
- * @pcpu: first CPU to place vCPUs on (boot domains), ignored with an
- *   affinity mask (vCPU k on the k-th allowed CPU) and for dom0 (vCPU i on
- *   CPU i).
+ * @pcpu: first CPU to place vCPUs on (boot domains: vCPU i on CPU
+ *   @pcpu + i), or %DOMAIN_START_SPREAD (runtime domains: each vCPU on the
+ *   CPU with the fewest vCPUs, sched_spread()); ignored with an affinity
+ *   mask (vCPU k on the k-th allowed CPU) and for dom0 (vCPU i on CPU i).
  *
  * Return: 0, -QHV_EBUSY (not DOM_BUILT) or -QHV_ENOSPC (a run queue is
  * full: the domain is left DOM_BUILT, none of its vCPUs queued).
  */
 int domain_start(struct domain *d, unsigned pcpu);
+#define DOMAIN_START_SPREAD (~0u)
 
 /* Pause (nested) / unpause.  domain_pause() returns once no vCPU of @d is
  * running on any CPU.  Return 0 or -QHV_EINVAL (unpause when not paused). */

@@ -12,11 +12,21 @@ int sched_add(struct vcpu *v);
 /* Take @v back off its queue (a start that failed half-way). */
 void sched_remove_vcpu(struct vcpu *v);
 
-/* The CPU with the fewest queued vCPUs (ties: the highest-numbered). */
-unsigned sched_least_loaded_cpu(void);
+/*
+ * Choose CPUs for @n vCPUs of one domain: each goes to the CPU with the
+ * fewest of the domain's vCPUs chosen so far, then the fewest vCPUs
+ * queued (ties: the highest-numbered, away from dom0's boot CPU), so
+ * siblings share a CPU only when there are more of them than CPUs.  A
+ * snapshot: queues may change before the vCPUs are added.
+ */
+void sched_spread(unsigned *pcpu, unsigned n);
 
 /* True when another runnable vCPU waits on this CPU. */
 bool sched_others_waiting(void);
+
+/* True when another vCPU on this CPU than @v wants it now
+ * (arch_vcpu_wants_cpu()): a halted @v should let it run. */
+bool sched_others_want_cpu(const struct vcpu *v);
 
 /*
  * @v (queued) was just stopped: its CPU is to tear it down at its next

@@ -186,6 +186,11 @@ bool arch_vcpu_blocked(const struct vcpu *v)
 	return v->arch.wait_sipi || v->arch.halted;
 }
 
+bool arch_vcpu_wants_cpu(const struct vcpu *v)
+{
+	return !v->arch.halted;
+}
+
 uint64_t arch_tsc_to_ns(uint64_t ticks)
 {
 	return ticks;

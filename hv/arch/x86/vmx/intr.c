@@ -82,7 +82,7 @@ void vmx_deliver_interrupts(struct vcpu *v, uint64_t now)
 }
 
 /* Something for the guest to take (used to decide whether HLT waits). */
-bool vmx_interrupt_pending(struct vcpu *v)
+bool vmx_interrupt_pending(const struct vcpu *v)
 {
 	return v->arch.extint_vector >= 0 || v->arch.nmi_pending ||
 	       vlapic_deliverable(&v->arch.lapic) >= 0;

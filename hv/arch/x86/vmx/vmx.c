@@ -507,6 +507,19 @@ bool arch_vcpu_blocked(const struct vcpu *v)
 	       __atomic_load_n(&v->arch.halted, __ATOMIC_ACQUIRE);
 }
 
+bool arch_vcpu_wants_cpu(const struct vcpu *v)
+{
+	uint64_t next;
+
+	if (!__atomic_load_n(&v->arch.halted, __ATOMIC_ACQUIRE) ||
+	    vmx_interrupt_pending(v))
+		return true;
+	if (!v->arch.has_vlapic)
+		return false;
+	next = vlapic_next_event(&v->arch.lapic);
+	return next && next <= rdtsc();
+}
+
 void arch_vcpu_set_context(struct vcpu *v, const struct qhv_vcpu_context *c)
 {
 	struct guest_regs *g = &v->arch.regs;
@@ -807,6 +820,11 @@ static void run_loop(struct vcpu *v, struct percpu *pc)
 		int rc;
 
 		if (used >= SLICE_TSC && sched_others_waiting())
+			return;
+		/* Halted with nothing due while another vCPU here has work:
+		 * let it run rather than wait in HLT for the slice. */
+		if (__atomic_load_n(&v->arch.halted, __ATOMIC_ACQUIRE) &&
+		    !arch_vcpu_wants_cpu(v) && sched_others_want_cpu(v))
 			return;
 		/* A vCPU on this CPU was stopped (its domain destroyed or
 		 * ended): back to the scheduler, which frees it now. */

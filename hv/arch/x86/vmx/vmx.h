@@ -86,7 +86,7 @@ void ept_invalidate(uint64_t root_pa);
 /* Interrupt delivery (intr.c) and the local APIC page (lapic_mmio.c). */
 void vmx_reinject_vectoring(void);
 void vmx_deliver_interrupts(struct vcpu *v, uint64_t now);
-bool vmx_interrupt_pending(struct vcpu *v);
+bool vmx_interrupt_pending(const struct vcpu *v);
 enum exit_action vmx_halt_vlapic(struct vcpu *v);
 enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa);
 exit_handler_t vmx_exit_intr_window;
