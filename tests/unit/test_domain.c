@@ -49,8 +49,8 @@ static int64_t call(struct vcpu *v, uint64_t op, void *arg, uint64_t len)
 	return domctl(v, op, (uintptr_t)arg, len);
 }
 
-static int64_t create(const char *name, uint64_t mem, unsigned vcpus,
-		      uint32_t *id)
+static int64_t create_pinned(const char *name, uint64_t mem, unsigned vcpus,
+			     uint64_t affinity, uint32_t *id)
 {
 	struct qhv_domctl_create c;
 	int64_t rc;
@@ -60,11 +60,18 @@ static int64_t create(const char *name, uint64_t mem, unsigned vcpus,
 	snprintf(c.name, sizeof(c.name), "%s", name);
 	c.mem_bytes = mem;
 	c.nr_vcpus = vcpus;
+	c.cpu_affinity = affinity;
 	c.uuid[0] = 0x42;
 	rc = call(d0v, QHV_DOMCTL_CREATE, &c, sizeof(c));
 	if (rc == 0 && id)
 		*id = c.hdr.domid;
 	return rc;
+}
+
+static int64_t create(const char *name, uint64_t mem, unsigned vcpus,
+		      uint32_t *id)
+{
+	return create_pinned(name, mem, vcpus, 0, id);
 }
 
 static int64_t simple(uint64_t op, uint32_t id)
@@ -426,19 +433,12 @@ END_TEST
  * halted, paused or not yet started one. */
 START_TEST(halted_vcpu_yields_to_work)
 {
-	struct qhv_domctl_create c;
 	struct domain *d;
 	struct vcpu *v0, *v1;
 	uint32_t id;
 
-	memset(&c, 0, sizeof(c));
-	hdr(&c.hdr, 0);
-	snprintf(c.name, sizeof(c.name), "h");
-	c.mem_bytes = 1 << 20;
-	c.nr_vcpus = 2;
-	c.cpu_affinity = 2;	/* both vCPUs on CPU 1 */
-	ck_assert_int_eq(call(d0v, QHV_DOMCTL_CREATE, &c, sizeof(c)), 0);
-	id = c.hdr.domid;
+	/* Affinity 2: both vCPUs on CPU 1. */
+	ck_assert_int_eq(create_pinned("h", 1 << 20, 2, 2, &id), 0);
 	ck_assert_int_eq(start(id), 0);
 	d = domain_get(id);
 	ck_assert_ptr_nonnull(d);
@@ -615,18 +615,11 @@ END_TEST
 START_TEST(run_queue_full_fails_start)
 {
 	struct percpu *pc = &percpu_area[0];
-	struct qhv_domctl_create c;
 	uint32_t id;
 	unsigned saved = pc->nrun;
 
-	memset(&c, 0, sizeof(c));
-	hdr(&c.hdr, 0);
-	snprintf(c.name, sizeof(c.name), "q");
-	c.mem_bytes = 1 << 20;
-	c.nr_vcpus = 2;
-	c.cpu_affinity = 1;	/* both vCPUs on CPU 0 */
-	ck_assert_int_eq(call(d0v, QHV_DOMCTL_CREATE, &c, sizeof(c)), 0);
-	id = c.hdr.domid;
+	/* Affinity 1: both vCPUs on CPU 0. */
+	ck_assert_int_eq(create_pinned("q", 1 << 20, 2, 1, &id), 0);
 	/* Room for one vCPU only. */
 	pc->nrun = MAX_RUNQ - 1;
 	ck_assert_int_eq(set_vcpu(id, 0, flat32(0x100000)), 0);
