@@ -45,10 +45,12 @@ pool_free() {
 console() { qhv console "$1" --no-follow < /dev/null; }
 
 # mkvm NAME MEM_MiB VCPUS ON_POWEROFF ON_REBOOT ON_CRASH
-# The command line: pti=off and cryptomgr.notests because under Bochs
-# the Debian kernel's W+X check of the PTI user page tables alone costs
-# ~280 emulated seconds and its crypto self-tests ~10 (what the test
-# is about is the platform, not the guest's own mitigations).
+# The command line: pti=off and cryptomgr.notests skip the Debian
+# kernel's W+X check of the PTI user page tables and its crypto
+# self-tests, emulated boot time this test does not need (it is about
+# the platform, not the guest's own mitigations; ~280 and ~10 emulated
+# seconds when measured, before the scheduler stopped entering halted
+# vCPUs while another had work).
 mkvm() {
 	cat > "$T/$1.xml" <<XML
 <domain type='qhv'>

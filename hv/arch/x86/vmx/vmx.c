@@ -823,8 +823,7 @@ static void run_loop(struct vcpu *v, struct percpu *pc)
 			return;
 		/* Halted with nothing due while another vCPU here has work:
 		 * let it run rather than wait in HLT for the slice. */
-		if (__atomic_load_n(&v->arch.halted, __ATOMIC_ACQUIRE) &&
-		    !arch_vcpu_wants_cpu(v) && sched_others_want_cpu(v))
+		if (!arch_vcpu_wants_cpu(v) && sched_others_want_cpu(v))
 			return;
 		/* A vCPU on this CPU was stopped (its domain destroyed or
 		 * ended): back to the scheduler, which frees it now. */
