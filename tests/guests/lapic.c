@@ -6,6 +6,10 @@
  * self-IPI arrives; a global disable through IA32_APIC_BASE clears
  * CPUID.1:EDX.APIC and stops the page decoding (reads ~0, nothing is
  * sent), and re-enabling brings the APIC back in its reset state.
+ * x2APIC mode (where CPUID offers it; required on qhv): the MSR interface
+ * (32-bit id equal to CPUID.0BH:EDX, the derived LDR, 64-bit ICR, SELF IPI,
+ * timer, EOI), #GP for registers it does not have, read-only ones and
+ * reserved bits, and IA32_APIC_BASE's legal and illegal transitions.
  */
 #include "guest.h"
 
@@ -23,11 +27,25 @@
 #define MSR_APIC_BASE 0x1b
 #define MSR_TSC_DEADLINE 0x6e0
 #define APIC_BASE_EN (1ull << 11)
+#define APIC_BASE_EXTD (1ull << 10)
+#define X2_ID 0x802
+#define X2_TPR 0x808
+#define X2_EOI 0x80b
+#define X2_LDR 0x80d
+#define X2_DFR 0x80e			/* xAPIC only: no MSR */
+#define X2_SVR 0x80f
+#define X2_ICR 0x830
+#define X2_LVT_TIMER 0x832
+#define X2_LVT_LINT0 0x835
+#define X2_TMICT 0x838
+#define X2_TDCR 0x83e
+#define X2_SELF_IPI 0x83f
 #define TIMER_VEC 0x41
 #define IPI_VEC 0x42
 #define SPIN_TSC 400000000ull
 
 static volatile unsigned timer_hits, ipi_hits;
+static volatile bool x2mode;	/* EOI through the MSR, not the page */
 static volatile uint64_t timer_tsc;
 
 void lapic_timer_handler(void);
@@ -45,17 +63,25 @@ extern void lapic_timer_stub(void), lapic_ipi_stub(void);
 STUB(lapic_timer_stub, lapic_timer_handler);
 STUB(lapic_ipi_stub, lapic_ipi_handler);
 
+static void apic_eoi(void)
+{
+	if (x2mode)
+		wrmsr(X2_EOI, 0);
+	else
+		APIC[R_EOI] = 0;
+}
+
 void lapic_timer_handler(void)
 {
 	timer_tsc = rdtsc();
 	timer_hits++;
-	APIC[R_EOI] = 0;
+	apic_eoi();
 }
 
 void lapic_ipi_handler(void)
 {
 	ipi_hits++;
-	APIC[R_EOI] = 0;
+	apic_eoi();
 }
 
 /* Spin without exits (no I/O, no MSR, no CPUID) until @v moves. */
@@ -157,6 +183,146 @@ static void check_disable(void)
 	check_self_ipi();
 }
 
+/* RDMSR / WRMSR of @msr (2 bytes each) without #GP. */
+static bool msr_reads(uint32_t msr)
+{
+	trap_expect(13, 2);
+	(void)rdmsr(msr);
+	trap_expect_none();
+	return trap_hits == 0;
+}
+
+static bool msr_writes(uint32_t msr, uint64_t v)
+{
+	trap_expect(13, 2);
+	wrmsr(msr, v);
+	trap_expect_none();
+	return trap_hits == 0;
+}
+
+static void check_x2apic_ipis(uint32_t id, uint32_t ldr)
+{
+	uint64_t icr;
+
+	ipi_hits = 0;
+	asm volatile("sti");
+	wrmsr(X2_SELF_IPI, IPI_VEC);
+	check("x2apic-self-ipi-register", spin_until(&ipi_hits, 1), "hits %u",
+	      ipi_hits);
+	/* 64-bit ICR: the destination is bits 63:32, physical then logical */
+	wrmsr(X2_ICR, ((uint64_t)id << 32) | 0x4000 | IPI_VEC);
+	check("x2apic-icr-physical", spin_until(&ipi_hits, 2), "hits %u",
+	      ipi_hits);
+	icr = rdmsr(X2_ICR);
+	check("x2apic-icr-readback", (icr >> 32) == id && (icr & 0xff) == IPI_VEC,
+	      "icr %#lx", icr);
+	wrmsr(X2_ICR, ((uint64_t)ldr << 32) | 0x4800 | IPI_VEC);
+	/* Bochs 2.7 leaves the LDR 0 in x2APIC mode (SDM 10.12.10.2 derives
+	 * it), so logical delivery is judged on qhv only. */
+	check_qhv("x2apic-icr-logical", spin_until(&ipi_hits, 3),
+		  "not delivered");
+	/* another cluster: nobody */
+	wrmsr(X2_ICR, ((uint64_t)(ldr + 0x10000) << 32) | 0x4800 | IPI_VEC);
+	(void)spin_until(&ipi_hits, 4);
+	check_qhv("x2apic-icr-other-cluster-not-delivered", ipi_hits == 3,
+		  "hit count off");
+	asm volatile("cli");
+}
+
+static void check_x2apic_timer(void)
+{
+	uint64_t deadline;
+
+	timer_hits = 0;
+	asm volatile("sti");
+	wrmsr(X2_LVT_TIMER, TIMER_VEC | (2u << 17));	/* TSC deadline */
+	deadline = rdtsc() + 2000000;
+	wrmsr(MSR_TSC_DEADLINE, deadline);
+	check("x2apic-timer-tsc-deadline", spin_until(&timer_hits, 1) &&
+	      timer_tsc >= deadline, "hits %u", timer_hits);
+	wrmsr(X2_LVT_TIMER, TIMER_VEC);			/* one-shot */
+	wrmsr(X2_TDCR, 0xb);
+	deadline = rdtsc();
+	wrmsr(X2_TMICT, 100000);
+	check("x2apic-timer-oneshot", spin_until(&timer_hits, 2) &&
+	      timer_tsc >= deadline, "hits %u", timer_hits);
+	asm volatile("cli");
+}
+
+/* What the x2APIC refuses with #GP (SDM 10.12.1.2-3). */
+static void check_x2apic_gp(void)
+{
+	check("x2apic-no-dfr", !msr_reads(X2_DFR), "rdmsr 0x80e worked");
+	check("x2apic-eoi-write-only", !msr_reads(X2_EOI), "rdmsr 0x80b worked");
+	check("x2apic-self-ipi-write-only", !msr_reads(X2_SELF_IPI),
+	      "rdmsr 0x83f worked");
+	check("x2apic-id-read-only", !msr_writes(X2_ID, 5), "wrmsr 0x802 worked");
+	check("x2apic-ldr-read-only", !msr_writes(X2_LDR, 0), "wrmsr 0x80d worked");
+	check("x2apic-tpr-reserved-bits", !msr_writes(X2_TPR, 0x100),
+	      "TPR 0x100 accepted");
+	check("x2apic-high-half-reserved", !msr_writes(X2_TPR, 1ull << 32),
+	      "TPR bit 32 accepted");
+	check("x2apic-eoi-nonzero", !msr_writes(X2_EOI, 1), "EOI 1 accepted");
+	check("x2apic-tpr-writable", msr_writes(X2_TPR, 0x20) &&
+	      rdmsr(X2_TPR) == 0x20, "tpr %#lx", rdmsr(X2_TPR));
+	wrmsr(X2_TPR, 0);
+}
+
+static void check_x2apic(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint32_t id, ldr, page, topo_id;
+	bool ok;
+
+	if (!(cpuid(1, 0).ecx & (1u << 21))) {
+		check_qhv("x2apic-cpuid", false, "CPUID.1:ECX.x2APIC clear");
+		return;
+	}
+	check("x2apic-msrs-gp-in-xapic-mode", !msr_reads(X2_ID),
+	      "rdmsr 0x802 worked in xAPIC mode");
+	check("x2apic-enable", msr_writes(MSR_APIC_BASE, base | APIC_BASE_EXTD) &&
+	      (rdmsr(MSR_APIC_BASE) & (APIC_BASE_EXTD | APIC_BASE_EN)) ==
+	      (APIC_BASE_EXTD | APIC_BASE_EN), "apic_base %#lx",
+	      rdmsr(MSR_APIC_BASE));
+	x2mode = true;
+	id = (uint32_t)rdmsr(X2_ID);
+	topo_id = cpuid(0xb, 0).edx;
+	check("x2apic-id-32bit", id == 0 && id == topo_id,
+	      "x2apic id %#x, cpuid.0b edx %#x", id, topo_id);
+	ldr = (uint32_t)rdmsr(X2_LDR);
+	check_qhv("x2apic-ldr-derived",
+		  ldr == (((id >> 4) << 16) | (1u << (id & 0xf))),
+		  "LDR not derived from the id");
+	page = APIC[R_ID];
+	check_qhv("x2apic-page-does-not-decode", page == 0xffffffffu,
+		  "id via the page");
+	wrmsr(X2_SVR, 0x1ff);
+	wrmsr(X2_LVT_LINT0, 0x10000);
+	check_x2apic_ipis(id, ldr);
+	check_x2apic_timer();
+	check_x2apic_gp();
+	/* Leaving x2APIC mode: not straight to xAPIC, only via disabled. */
+	check("x2apic-to-xapic-gp", !msr_writes(MSR_APIC_BASE, base) &&
+	      (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD), "apic_base %#lx",
+	      rdmsr(MSR_APIC_BASE));
+	check("x2apic-disable", msr_writes(MSR_APIC_BASE,
+					   base & ~(APIC_BASE_EN | APIC_BASE_EXTD)),
+	      "disable refused");
+	x2mode = false;
+	/* SDM 10.12.5.1: from disabled only to xAPIC (Bochs accepts it). */
+	check_qhv("x2apic-from-disabled-gp",
+		  !msr_writes(MSR_APIC_BASE, base | APIC_BASE_EXTD),
+		  "disabled -> x2APIC accepted");
+	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_EN)	/* it was: undo */
+		wrmsr(MSR_APIC_BASE, base & ~(APIC_BASE_EN | APIC_BASE_EXTD));
+	ok = msr_writes(MSR_APIC_BASE, base);
+	page = APIC[R_ID];
+	check("x2apic-back-to-xapic", ok && (page >> 24) == id && !msr_reads(X2_ID),
+	      "write %s, id reg %#x", ok ? "taken" : "refused", page);
+	APIC[R_SVR] = 0x1ff;
+	check_self_ipi();
+}
+
 int main(uint32_t magic, uint32_t info)
 {
 	(void)magic;
@@ -172,6 +338,7 @@ int main(uint32_t magic, uint32_t info)
 	check_present();
 	check_timer();
 	check_self_ipi();
+	check_x2apic();
 	check_disable();
 	return check_summary("lapic");
 }

@@ -4,6 +4,9 @@
  * The BSP starts each AP with INIT-SIPI through its local APIC (xAPIC MMIO
  * at 0xfee00000), waits for every AP to report, sends each a fixed IPI and
  * one to itself, and checks every handler ran.  Runs bare too (QEMU -smp).
+ * With "x2apic" every vCPU works in x2APIC mode (the BSP before INIT-SIPI,
+ * each AP as it arrives): 64-bit ICR with 32-bit destinations, a logical
+ * (cluster) IPI to every AP at once, the SELF IPI register, EOI by MSR.
  */
 #include "guest.h"
 
@@ -16,6 +19,16 @@
 #define APIC_ICR_LO (0x300 / 4)
 #define APIC_ICR_HI (0x310 / 4)
 #define IPI_VECTOR 0x40
+#define MSR_APIC_BASE 0x1b
+#define APIC_BASE_EXTD (1ull << 10)
+#define X2_ID 0x802
+#define X2_EOI 0x80b
+#define X2_LDR 0x80d
+#define X2_SVR 0x80f
+#define X2_ICR 0x830
+#define X2_LVT_LINT0 0x835
+#define X2_SELF_IPI 0x83f
+#define ICR_LOGICAL 0x800u
 #define TRAMP_BASE 0x8000
 #define SPIN_LIMIT 200000000ull
 
@@ -25,17 +38,25 @@ extern void smp_ipi_stub(void);
 static volatile unsigned int aps_up;
 static volatile unsigned int ipi_hits;
 static volatile unsigned int ap_seen[16];
+static volatile uint32_t ap_ldr[16];
+static bool x2;	/* set by the BSP before any AP starts */
 
 void smp_ap_main(void);
 void smp_ipi_handler(void);
 
 static unsigned int apic_id(void)
 {
-	return APIC[APIC_ID] >> 24;
+	return x2 ? (unsigned int)rdmsr(X2_ID) : APIC[APIC_ID] >> 24;
 }
 
 static void apic_enable(void)
 {
+	if (x2) {
+		wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EXTD);
+		wrmsr(X2_SVR, 0x1ff);
+		wrmsr(X2_LVT_LINT0, LVT_MASKED);
+		return;
+	}
 	APIC[APIC_SVR] = 0x1ff;
 	/*
 	 * Bare, the firmware leaves the 8259 wired to LINT0 as ExtINT with
@@ -47,6 +68,10 @@ static void apic_enable(void)
 
 static void send_ipi(unsigned int dest, uint32_t icr)
 {
+	if (x2) {
+		wrmsr(X2_ICR, ((uint64_t)dest << 32) | icr);
+		return;
+	}
 	APIC[APIC_ICR_HI] = dest << 24;
 	APIC[APIC_ICR_LO] = icr;
 }
@@ -54,7 +79,10 @@ static void send_ipi(unsigned int dest, uint32_t icr)
 void smp_ipi_handler(void)
 {
 	__atomic_fetch_add(&ipi_hits, 1, __ATOMIC_SEQ_CST);
-	APIC[APIC_EOI] = 0;
+	if (x2)
+		wrmsr(X2_EOI, 0);
+	else
+		APIC[APIC_EOI] = 0;
 }
 
 void smp_ap_main(void)
@@ -64,8 +92,11 @@ void smp_ap_main(void)
 	trap_load();	/* the BSP's IDT: exceptions and the IPI vector */
 	apic_enable();
 	id = apic_id();
-	if (id < 16)
+	if (id < 16) {
+		if (x2)
+			ap_ldr[id] = (uint32_t)rdmsr(X2_LDR);
 		ap_seen[id] = 1;
+	}
 	printf("smp: ap %u up\n", id);
 	__atomic_fetch_add(&aps_up, 1, __ATOMIC_SEQ_CST);
 	for (;;)
@@ -81,10 +112,38 @@ static bool wait_for(volatile unsigned int *v, unsigned int want)
 	return *v >= want;
 }
 
+/* Each AP's derived LDR, and one logical IPI that reaches all of them. */
+static int x2apic_checks(unsigned int aps)
+{
+	uint32_t bits = 0;
+	unsigned int i, before = ipi_hits;
+	int fails = 0;
+
+	for (i = 1; i <= aps; i++) {
+		uint32_t want = ((i >> 4) << 16) | (1u << (i & 0xf));
+
+		if (ap_ldr[i] != want) {
+			printf("FAIL smp-x2apic-ldr: ap %u ldr %#x, want %#x\n", i,
+			       ap_ldr[i], want);
+			fails++;
+		}
+		bits |= ap_ldr[i] & 0xffff;	/* all APs are in cluster 0 */
+	}
+	send_ipi(bits, ICR_LOGICAL | IPI_VECTOR);
+	if (wait_for(&ipi_hits, before + aps) && ipi_hits == before + aps) {
+		printf("PASS smp-x2apic-logical-ipi %u\n", aps);
+	} else {
+		printf("FAIL smp-x2apic-logical-ipi %u of %u\n", ipi_hits - before,
+		       aps);
+		fails++;
+	}
+	return fails;
+}
+
 int main(uint32_t magic, uint32_t info)
 {
 	const char *arg = cmdline_value("aps");
-	unsigned int aps = arg ? (unsigned int)parse_u64(arg) : 1, i;
+	unsigned int aps = arg ? (unsigned int)parse_u64(arg) : 1, i, hits;
 	int fails = 0;
 
 	(void)magic;
@@ -93,11 +152,17 @@ int main(uint32_t magic, uint32_t info)
 		printf("FAIL smp: aps=%u out of 1..8\n", aps);
 		return 1;
 	}
+	x2 = cmdline_has("x2apic");
+	if (x2 && !(cpuid(1, 0).ecx & (1u << 21))) {
+		printf("FAIL smp-x2apic: CPUID.1:ECX.x2APIC clear\n");
+		return 1;
+	}
 	trap_set_gate(IPI_VECTOR, smp_ipi_stub);
 	memcpy((void *)(uintptr_t)TRAMP_BASE, smp_tramp,
 	       (size_t)(smp_tramp_end - smp_tramp));
 	apic_enable();
-	printf("smp: bsp apic id %u, starting %u AP(s)\n", apic_id(), aps);
+	printf("smp: bsp apic id %u, starting %u AP(s)%s\n", apic_id(), aps,
+	       x2 ? " in x2APIC mode" : "");
 	for (i = 1; i <= aps; i++) {
 		send_ipi(i, 0x4500);			/* INIT */
 		send_ipi(i, 0x8500);			/* INIT de-assert */
@@ -123,10 +188,16 @@ int main(uint32_t magic, uint32_t info)
 		printf("FAIL smp-ipi %u of %u\n", ipi_hits, aps);
 		fails++;
 	}
+	if (x2)
+		fails += x2apic_checks(aps);
 	/* To itself, then wait for it in HLT with interrupts on. */
-	send_ipi(0, 0x40000 | IPI_VECTOR);		/* shorthand: self */
+	hits = ipi_hits;
+	if (x2)
+		wrmsr(X2_SELF_IPI, IPI_VECTOR);
+	else
+		send_ipi(0, 0x40000 | IPI_VECTOR);	/* shorthand: self */
 	asm volatile("sti; hlt; cli" ::: "memory");
-	if (ipi_hits == aps + 1) {
+	if (ipi_hits == hits + 1) {
 		printf("PASS smp-self-ipi\n");
 	} else {
 		printf("FAIL smp-self-ipi hits %u\n", ipi_hits);

@@ -59,6 +59,20 @@ START_TEST(leaf1_follows_the_vcpu)
 	ck_assert_uint_ne(r.edx & B(9), 0);
 	ck_assert_uint_ne(r.ecx & B(24), 0);
 	ck_assert_uint_ne(r.ecx & B(27), 0);
+	ck_assert_uint_eq(r.ecx & B(21), 0);		/* x2APIC: not offered */
+	c.has_x2apic = true;
+	r = leaf(&c, 1, 0);
+	ck_assert_uint_ne(r.ecx & B(21), 0);
+}
+END_TEST
+
+/* The x2APIC id in the topology leaves is the vCPU's APIC id, not the
+ * host CPU's (SDM 10.12.8.1: it must equal the x2APIC ID register). */
+START_TEST(topology_leaves_give_vcpu_x2apic_id)
+{
+	ck_assert_uint_eq(leaf(&plain, 0xb, 0).edx, 3);
+	ck_assert_uint_eq(leaf(&plain, 0xb, 1).edx, 3);
+	ck_assert_uint_eq(leaf(&plain, 0x1f, 0).edx, 3);
 }
 END_TEST
 
@@ -215,6 +229,7 @@ int main(void)
 
 	tcase_add_test(tc, leaf1_hides_what_is_not_virtualised);
 	tcase_add_test(tc, leaf1_follows_the_vcpu);
+	tcase_add_test(tc, topology_leaves_give_vcpu_x2apic_id);
 	tcase_add_test(tc, leaf7_hides_msr_backed_features);
 	tcase_add_test(tc, empty_leaves);
 	tcase_add_test(tc, ext_power_leaf_keeps_invariant_tsc);

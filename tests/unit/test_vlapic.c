@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Host tests of dom0's virtual local APIC (hv/arch/x86/vlapic.c, unchanged). */
+/* Host tests of the virtual local APIC (hv/arch/x86/vlapic.c, unchanged):
+ * xAPIC registers, timer, IPIs, and x2APIC mode with its transitions. */
 #include <check.h>
 #include <stdlib.h>
 #include "arch/vlapic.h"
@@ -190,16 +191,16 @@ END_TEST
 
 START_TEST(destination_matching)
 {
-	ck_assert(vlapic_match(&l, false, 3));
-	ck_assert(vlapic_match(&l, false, 0xff));
-	ck_assert(!vlapic_match(&l, false, 2));
+	ck_assert(vlapic_match(&l, false, 3, false));
+	ck_assert(vlapic_match(&l, false, 0xff, false));
+	ck_assert(!vlapic_match(&l, false, 2, false));
 	wr(0xd0, 0x04000000);			/* flat, bit 2 */
-	ck_assert(vlapic_match(&l, true, 0x05));
-	ck_assert(!vlapic_match(&l, true, 0x02));
+	ck_assert(vlapic_match(&l, true, 0x05, false));
+	ck_assert(!vlapic_match(&l, true, 0x02, false));
 	wr(0xe0, 0x0fffffff);			/* cluster model */
 	wr(0xd0, 0x21000000);			/* cluster 2, member 1 */
-	ck_assert(vlapic_match(&l, true, 0x23));
-	ck_assert(!vlapic_match(&l, true, 0x13));
+	ck_assert(vlapic_match(&l, true, 0x23, false));
+	ck_assert(!vlapic_match(&l, true, 0x13, false));
 }
 END_TEST
 
@@ -212,6 +213,167 @@ START_TEST(software_disable_masks_lvts)
 	ck_assert_uint_eq(vlapic_read(&l, 0x350, 0), 0x10700);
 	wr(0x350, 0x700);			/* stays masked while disabled */
 	ck_assert_uint_eq(vlapic_read(&l, 0x350, 0), 0x10700);
+}
+END_TEST
+
+
+#define BASE_XAPIC (VLAPIC_BASE | APIC_BASE_EN)
+#define BASE_X2APIC (VLAPIC_BASE | APIC_BASE_EN | APIC_BASE_EXTD)
+
+static void to_x2apic(void)
+{
+	ck_assert(vlapic_set_base(&l, BASE_X2APIC, true));
+}
+
+static int mwr(uint32_t msr, uint64_t val, struct vlapic_ipi *ipi)
+{
+	int eoi_vec;
+
+	return vlapic_msr_write(&l, msr, val, 0, ipi, &eoi_vec);
+}
+
+START_TEST(apic_base_transitions)
+{
+	ck_assert_uint_eq(vlapic_base(&l, true), BASE_XAPIC | APIC_BASE_BSP);
+	/* EXTD is reserved where x2APIC is not offered */
+	ck_assert(!vlapic_set_base(&l, BASE_X2APIC, false));
+	ck_assert(!l.x2apic);
+	/* the base does not move; reserved bits #GP */
+	ck_assert(!vlapic_set_base(&l, 0xfed00000ull | APIC_BASE_EN, true));
+	ck_assert(!vlapic_set_base(&l, BASE_XAPIC | (1ull << 9), true));
+	/* EXTD without EN is the invalid state */
+	ck_assert(!vlapic_set_base(&l, VLAPIC_BASE | APIC_BASE_EXTD, true));
+	to_x2apic();
+	ck_assert_uint_eq(vlapic_base(&l, false), BASE_X2APIC);
+	/* x2APIC -> xAPIC directly is illegal, and changes nothing */
+	ck_assert(!vlapic_set_base(&l, BASE_XAPIC, true));
+	ck_assert(l.x2apic && l.enabled);
+	/* x2APIC -> disabled -> (not x2APIC) -> xAPIC */
+	ck_assert(vlapic_set_base(&l, VLAPIC_BASE, true));
+	ck_assert(!l.x2apic && !l.enabled);
+	ck_assert(!vlapic_set_base(&l, BASE_X2APIC, true));
+	ck_assert(vlapic_set_base(&l, BASE_XAPIC, true));
+	ck_assert(l.enabled && !l.x2apic);
+	/* the BSP bit is ignored on write */
+	ck_assert(vlapic_set_base(&l, BASE_XAPIC | APIC_BASE_BSP, true));
+}
+END_TEST
+
+START_TEST(x2apic_msrs_only_in_x2apic_mode)
+{
+	struct vlapic_ipi ipi;
+	uint64_t v;
+
+	ck_assert(!vlapic_msr_read(&l, 0x802, 0, &v));
+	ck_assert_int_eq(mwr(0x808, 0x20, &ipi), -1);
+	to_x2apic();
+	ck_assert(vlapic_msr_read(&l, 0x802, 0, &v));
+	ck_assert_uint_eq(v, 3);			/* 32-bit id, not << 24 */
+	ck_assert(vlapic_msr_read(&l, 0x80d, 0, &v));
+	ck_assert_uint_eq(v, 1u << 3);			/* cluster 0, bit 3 */
+	ck_assert(vlapic_msr_read(&l, 0x803, 0, &v));
+	ck_assert_uint_eq(v & 0xff, 0x14);
+	/* no register there: DFR, ICR high, APR, CMCI, beyond 0x83f */
+	ck_assert(!vlapic_msr_read(&l, 0x80e, 0, &v));
+	ck_assert(!vlapic_msr_read(&l, 0x831, 0, &v));
+	ck_assert(!vlapic_msr_read(&l, 0x809, 0, &v));
+	ck_assert(!vlapic_msr_read(&l, 0x82f, 0, &v));
+	ck_assert(!vlapic_msr_read(&l, 0x840, 0, &v));
+	/* write-only: EOI, SELF IPI */
+	ck_assert(!vlapic_msr_read(&l, 0x80b, 0, &v));
+	ck_assert(!vlapic_msr_read(&l, 0x83f, 0, &v));
+	/* read-only: ID, VER, LDR, PPR, ISR, IRR, TMCCT */
+	ck_assert_int_eq(mwr(0x802, 5, &ipi), -1);
+	ck_assert_int_eq(mwr(0x803, 0, &ipi), -1);
+	ck_assert_int_eq(mwr(0x80d, 0, &ipi), -1);
+	ck_assert_int_eq(mwr(0x80a, 0, &ipi), -1);
+	ck_assert_int_eq(mwr(0x810, 0, &ipi), -1);
+	ck_assert_int_eq(mwr(0x820, 0, &ipi), -1);
+	ck_assert_int_eq(mwr(0x839, 0, &ipi), -1);
+	ck_assert(vlapic_msr_read(&l, 0x80d, 0, &v));
+	ck_assert_uint_eq(v, 1u << 3);			/* unchanged */
+	/* after a disable the MSRs #GP again */
+	ck_assert(vlapic_set_base(&l, VLAPIC_BASE, true));
+	ck_assert(!vlapic_msr_read(&l, 0x802, 0, &v));
+}
+END_TEST
+
+START_TEST(x2apic_reserved_bits_gp)
+{
+	struct vlapic_ipi ipi;
+	uint64_t v;
+
+	to_x2apic();
+	ck_assert_int_eq(mwr(0x808, 0x1ff, &ipi), -1);		/* TPR 31:8 */
+	ck_assert_int_eq(mwr(0x808, 1ull << 32, &ipi), -1);	/* 63:32 */
+	ck_assert_int_eq(mwr(0x808, 0x30, &ipi), 0);
+	ck_assert(vlapic_msr_read(&l, 0x808, 0, &v));
+	ck_assert_uint_eq(v, 0x30);
+	ck_assert_int_eq(mwr(0x80b, 1, &ipi), -1);		/* EOI != 0 */
+	ck_assert_int_eq(mwr(0x828, 1, &ipi), -1);		/* ESR != 0 */
+	ck_assert_int_eq(mwr(0x80f, 0x11ff, &ipi), -1);	/* no EOI suppr. */
+	ck_assert_int_eq(mwr(0x80f, 0x1ff, &ipi), 0);
+	ck_assert_int_eq(mwr(0x83e, 0x4, &ipi), -1);		/* TDCR bit 2 */
+	ck_assert_int_eq(mwr(0x832, 0x800ff, &ipi), -1);	/* LVT timer bit 19 */
+	ck_assert_int_eq(mwr(0x832, 0x400ef, &ipi), 0);	/* TSC deadline */
+	ck_assert_int_eq(mwr(0x83f, 0x100, &ipi), -1);		/* SELF IPI 31:8 */
+	ck_assert_int_eq(mwr(0x830, 1u << 12, &ipi), -1);	/* ICR status */
+	ck_assert_int_eq(mwr(0x830, 1u << 20, &ipi), -1);
+}
+END_TEST
+
+START_TEST(x2apic_ipis)
+{
+	struct vlapic_ipi ipi;
+	uint64_t v;
+
+	to_x2apic();
+	/* 64-bit ICR: 32-bit destination in bits 63:32, read back whole */
+	ck_assert_int_eq(mwr(0x830, (0x12345ull << 32) | 0x4041, &ipi), 1);
+	ck_assert(ipi.wide && !ipi.logical);
+	ck_assert_uint_eq(ipi.dest, 0x12345);
+	ck_assert_uint_eq(ipi.vector, 0x41);
+	ck_assert_uint_eq(ipi.mode, 0);
+	ck_assert(vlapic_msr_read(&l, 0x830, 0, &v));
+	ck_assert_uint_eq(v, (0x12345ull << 32) | 0x4041);
+	/* SELF IPI: fixed, edge, to self */
+	ck_assert_int_eq(mwr(0x83f, 0x52, &ipi), 1);
+	ck_assert_uint_eq(ipi.shorthand, 1);
+	ck_assert_uint_eq(ipi.mode, 0);
+	ck_assert_uint_eq(ipi.vector, 0x52);
+	/* EOI through the MSR */
+	ck_assert_int_eq(mwr(0x80f, 0x1ff, &ipi), 0);
+	vlapic_set_irq(&l, 0x60, false, false);
+	ck_assert_int_eq(vlapic_deliverable(&l), 0x60);
+	vlapic_ack(&l, 0x60);
+	ck_assert(vlapic_msr_read(&l, 0x813, 0, &v));		/* ISR 0x60-0x7f */
+	ck_assert_uint_eq(v, 1);
+	ck_assert_int_eq(mwr(0x80b, 0, &ipi), 0);
+	ck_assert(vlapic_msr_read(&l, 0x813, 0, &v));
+	ck_assert_uint_eq(v, 0);
+}
+END_TEST
+
+START_TEST(x2apic_destination_matching)
+{
+	struct vlapic m;
+
+	vlapic_reset(&m, 0x13);				/* cluster 1, bit 3 */
+	ck_assert(vlapic_set_base(&m, BASE_X2APIC, true));
+	ck_assert(vlapic_match(&m, false, 0x13, true));
+	ck_assert(!vlapic_match(&m, false, 0x113, true));	/* all 32 bits */
+	ck_assert(vlapic_match(&m, false, 0xffffffffu, true));	/* broadcast */
+	ck_assert(vlapic_match(&m, true, 0x10008, true));
+	ck_assert(vlapic_match(&m, true, 0x1000c, true));
+	ck_assert(!vlapic_match(&m, true, 0x00008, true));	/* cluster 0 */
+	ck_assert(!vlapic_match(&m, true, 0x10004, true));
+	/* 8-bit messages (IOAPIC, MSI): ids, and 0xff broadcast */
+	ck_assert(vlapic_match(&m, false, 0x13, false));
+	ck_assert(vlapic_match(&m, false, 0xff, false));
+	/* a wide destination to an xAPIC-mode vCPU: only ids that fit */
+	ck_assert(vlapic_match(&l, false, 3, true));
+	ck_assert(vlapic_match(&l, false, 0xffffffffu, true));
+	ck_assert(!vlapic_match(&l, false, 0x103, true));
 }
 END_TEST
 
@@ -232,6 +394,11 @@ int main(void)
 	tcase_add_test(tc, icr_decoding);
 	tcase_add_test(tc, destination_matching);
 	tcase_add_test(tc, software_disable_masks_lvts);
+	tcase_add_test(tc, apic_base_transitions);
+	tcase_add_test(tc, x2apic_msrs_only_in_x2apic_mode);
+	tcase_add_test(tc, x2apic_reserved_bits_gp);
+	tcase_add_test(tc, x2apic_ipis);
+	tcase_add_test(tc, x2apic_destination_matching);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -17,7 +17,7 @@
 #define F1C_SDBG BIT(11)	/* IA32_DEBUG_INTERFACE */
 #define F1C_XTPR BIT(14)	/* xTPR update control */
 #define F1C_PDCM BIT(15)	/* IA32_PERF_CAPABILITIES */
-#define F1C_X2APIC BIT(21)	/* xAPIC model only */
+#define F1C_X2APIC BIT(21)	/* where the vLAPIC offers it */
 #define F1C_TSC_DEADLINE BIT(24)
 #define F1C_OSXSAVE BIT(27)
 #define F1C_HYPERVISOR BIT(31)
@@ -122,6 +122,8 @@ void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
 			r->edx |= F1D_APIC;
 			r->ecx |= F1C_TSC_DEADLINE;
 		}
+		if (c->has_x2apic)
+			r->ecx |= F1C_X2APIC;
 		if (c->osxsave)	/* mirrors the guest's own CR4 */
 			r->ecx |= F1C_OSXSAVE;
 		r->ebx = (r->ebx & 0x00ffffffu) | (c->vcpu_id << 24);
@@ -161,6 +163,10 @@ void cpuid_policy(const struct cpuid_ctx *c, uint32_t leaf, uint32_t sub,
 			r->eax &= ~BIT(3);	/* XSAVES is not enabled */
 			r->ecx = r->edx = 0;	/* no supervisor states */
 		}
+		break;
+	case 0xb:	/* extended topology: EDX is the x2APIC id */
+	case 0x1f:
+		r->edx = c->vcpu_id;
 		break;
 	case 0x80000001:
 		if (!c->rdtscp)

@@ -168,7 +168,7 @@ void arch_notify_dom0(void)
 	for (i = 0; i < nr_cpus; i++) {
 		struct vcpu *t = percpu_area[i].dom0_vcpu;
 
-		if (!t || !vlapic_match(&t->arch.lapic, logical, dest))
+		if (!t || !vlapic_match(&t->arch.lapic, logical, dest, false))
 			continue;
 		vlapic_set_irq(&t->arch.lapic, (uint8_t)data, false, false);
 		if (t->pcpu != this_cpu()->id)

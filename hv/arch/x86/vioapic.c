@@ -106,7 +106,8 @@ void arch_domain_irq_edge(struct domain *d, unsigned gsi)
 		struct vcpu *t = &d->vcpu[i];
 
 		if (t->stopped || !t->arch.has_vlapic ||
-		    !vlapic_match(&t->arch.lapic, e & RTE_LOGICAL, RTE_DEST(e)))
+		    !vlapic_match(&t->arch.lapic, e & RTE_LOGICAL, RTE_DEST(e),
+				  false))
 			continue;
 		vlapic_set_irq(&t->arch.lapic, (uint8_t)(e & RTE_VECTOR), false, false);
 		if (t != self)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Virtual xAPIC: registers, priorities, the timer (one-shot, periodic and
- * TSC-deadline) and IPI decoding.  Register semantics follow the Intel SDM
- * vol. 3 ch. 11; the timer counts TSC ticks divided by TDCR.
+ * Virtual local APIC: registers, priorities, the timer (one-shot, periodic
+ * and TSC-deadline), IPI decoding, and the x2APIC mode's MSR interface
+ * with its state transitions.  Register semantics follow the Intel SDM
+ * vol. 3 ch. 11 (10 in older editions); the timer counts TSC ticks divided
+ * by TDCR.
  */
 #include "arch/vlapic.h"
 #include "lib/string.h"
@@ -26,6 +28,7 @@
 #define APIC_TMICT 0x380
 #define APIC_TMCCT 0x390
 #define APIC_TDCR 0x3e0
+#define APIC_SELF_IPI 0x3f0	/* x2APIC only (MSR 0x83f) */
 
 #define LVT_MASKED (1u << 16)
 #define TIMER_MODE(l) (((l) >> 17) & 3)
@@ -36,6 +39,12 @@ static const uint32_t lvt_writable[LVT_COUNT] = {
 	0x000710ff, /* timer: vector, mask, mode (bits 17-18) */
 	0x000117ff, 0x000117ff, 0x0001f7ff, 0x0001f7ff, 0x000100ff,
 };
+
+/* ICR bits software may set: vector, delivery mode, destination mode,
+ * level, trigger, shorthand.  Bit 12 (delivery status) is read-only in
+ * xAPIC mode and reserved in x2APIC mode. */
+#define ICR_WRITABLE 0x000ccfffu
+#define ICR_DELIVERY_STATUS (1u << 12)
 
 static bool test_bit(const uint32_t *v, unsigned n)
 {
@@ -67,6 +76,8 @@ static int highest(const uint32_t *v)
 	return -1;
 }
 
+/* Reset state (SDM 10.4.7.1), xAPIC mode: also what a re-enable after a
+ * global disable gives. */
 void vlapic_reset(struct vlapic *l, uint32_t id)
 {
 	unsigned i;
@@ -176,6 +187,18 @@ static void eoi(struct vlapic *l, int *eoi_vector)
 	}
 }
 
+static void decode_icr(uint32_t lo, uint32_t dest, bool wide,
+		       struct vlapic_ipi *ipi)
+{
+	ipi->vector = lo & 0xff;
+	ipi->mode = (lo >> 8) & 7;
+	ipi->logical = lo & (1u << 11);
+	ipi->shorthand = (lo >> 18) & 3;
+	ipi->dest = dest;
+	ipi->wide = wide;
+	ipi->level_deassert = ipi->mode == 5 && !(lo & (1u << 14));
+}
+
 bool vlapic_write(struct vlapic *l, uint32_t off, uint32_t val, uint64_t now,
 		  struct vlapic_ipi *ipi, int *eoi_vector)
 {
@@ -211,13 +234,8 @@ bool vlapic_write(struct vlapic *l, uint32_t off, uint32_t val, uint64_t now,
 		l->icr_hi = val & 0xff000000u;
 		return false;
 	case APIC_ICR_LO:
-		l->icr_lo = val & 0x000cdfffu;
-		ipi->vector = val & 0xff;
-		ipi->mode = (val >> 8) & 7;
-		ipi->logical = val & (1u << 11);
-		ipi->shorthand = (val >> 18) & 3;
-		ipi->dest = l->icr_hi >> 24;
-		ipi->level_deassert = ipi->mode == 5 && !(val & (1u << 14));
+		l->icr_lo = val & ICR_WRITABLE;
+		decode_icr(val, l->icr_hi >> 24, false, ipi);
 		return true;
 	case APIC_TMICT:
 		l->tmict = val;
@@ -326,14 +344,179 @@ void vlapic_write_tsc_deadline(struct vlapic *l, uint64_t tsc, uint64_t now)
 	l->deadline = tsc;
 }
 
-bool vlapic_match(const struct vlapic *l, bool logical, uint8_t dest)
+bool vlapic_match(const struct vlapic *l, bool logical, uint32_t dest,
+		  bool wide)
 {
 	uint8_t ldr = l->ldr >> 24;
 
+	if (l->x2apic) {
+		uint32_t x2ldr = x2apic_ldr(l->id);
+
+		if (dest == (wide ? 0xffffffffu : 0xffu))
+			return true;	/* broadcast */
+		if (!logical)
+			return dest == l->id;
+		return (dest >> 16) == (x2ldr >> 16) && (dest & x2ldr & 0xffff);
+	}
+	/* An x2APIC-mode sender and an xAPIC-mode target (a guest mixing
+	 * modes, which the SDM leaves undefined): its broadcast, or an id
+	 * that fits 8 bits. */
+	if (wide) {
+		if (dest == 0xffffffffu)
+			dest = 0xff;
+		else if (dest > 0xff)
+			return false;
+	}
 	if (!logical)
 		return dest == 0xff || dest == l->id;
 	if ((l->dfr >> 28) == 0xf) /* flat model */
 		return dest & ldr;
 	/* cluster model: high nibble cluster, low nibble members */
 	return (dest >> 4) == (ldr >> 4) && (dest & ldr & 0xf);
+}
+
+uint64_t vlapic_base(const struct vlapic *l, bool bsp)
+{
+	return VLAPIC_BASE | (bsp ? APIC_BASE_BSP : 0) |
+	       (l->enabled ? APIC_BASE_EN : 0) |
+	       (l->x2apic ? APIC_BASE_EXTD : 0);
+}
+
+bool vlapic_set_base(struct vlapic *l, uint64_t val, bool x2apic_ok)
+{
+	bool en = val & APIC_BASE_EN, extd = val & APIC_BASE_EXTD;
+
+	if ((val & ~(APIC_BASE_BSP | APIC_BASE_EXTD | APIC_BASE_EN)) !=
+	    VLAPIC_BASE)
+		return false;	/* the base does not move; reserved bits */
+	if (extd && !x2apic_ok)
+		return false;	/* EXTD is reserved without x2APIC */
+	if (extd && !en)
+		return false;	/* the invalid state */
+	if (l->x2apic && en && !extd)
+		return false;	/* x2APIC -> xAPIC only through disabled */
+	if (!l->enabled && extd)
+		return false;	/* disabled -> x2APIC only through xAPIC */
+	if (en && !l->enabled)
+		vlapic_reset(l, l->id);
+	l->enabled = en;
+	/* Entering x2APIC mode keeps every register; the LDR becomes the
+	 * one derived from the id (x2apic_ldr). */
+	l->x2apic = extd;
+	return true;
+}
+
+/* x2APIC registers a RDMSR may read beyond those with their own case. */
+static bool x2apic_readable(uint32_t off)
+{
+	switch (off) {
+	case APIC_VER:
+	case APIC_TPR:
+	case APIC_PPR:
+	case APIC_SVR:
+	case APIC_ESR:
+	case APIC_TMICT:
+	case APIC_TMCCT:
+	case APIC_TDCR:
+		return true;
+	default:
+		break;
+	}
+	if (off >= APIC_ISR && off < APIC_IRR + 0x80)	/* ISR, TMR, IRR */
+		return true;
+	return off >= APIC_LVT0 && off < APIC_LVT0 + 0x60;
+}
+
+static bool x2apic_msr_off(const struct vlapic *l, uint32_t msr, uint32_t *off)
+{
+	if (!l->enabled || !l->x2apic || msr < X2APIC_MSR_FIRST ||
+	    msr > X2APIC_MSR_LAST)
+		return false;
+	*off = (msr - X2APIC_MSR_FIRST) << 4;
+	return true;
+}
+
+bool vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t now,
+		     uint64_t *val)
+{
+	uint32_t off;
+
+	if (!x2apic_msr_off(l, msr, &off))
+		return false;
+	switch (off) {
+	case APIC_ID:
+		*val = l->id;
+		return true;
+	case APIC_LDR:
+		*val = x2apic_ldr(l->id);
+		return true;
+	case APIC_ICR_LO:
+		*val = ((uint64_t)l->icr_hi << 32) | l->icr_lo;
+		return true;
+	default:
+		break;
+	}
+	if (!x2apic_readable(off))
+		return false;	/* EOI, SELF IPI (write-only), no register */
+	*val = vlapic_read(l, off, now);
+	return true;
+}
+
+/* Bits a WRMSR may set in a writable x2APIC register (others: #GP);
+ * 0 where the register cannot be written. */
+static uint32_t x2apic_writable(uint32_t off)
+{
+	switch (off) {
+	case APIC_TPR:
+		return 0xff;
+	case APIC_EOI:
+	case APIC_ESR:
+		return 0;	/* written as 0 only */
+	case APIC_SVR:
+		return 0x3ff;	/* no EOI-broadcast suppression (VER bit 24) */
+	case APIC_TMICT:
+		return 0xffffffffu;
+	case APIC_TDCR:
+		return 0xb;
+	case APIC_SELF_IPI:
+		return 0xff;
+	default:
+		break;
+	}
+	if (off >= APIC_LVT0 && off < APIC_LVT0 + 0x60 && !(off & 0xf))
+		/* the read-only delivery-status bit as read back is accepted */
+		return lvt_writable[(off - APIC_LVT0) / 16] | ICR_DELIVERY_STATUS;
+	return 0;
+}
+
+static bool x2apic_write_ok(uint32_t off)
+{
+	return off == APIC_EOI || off == APIC_ESR || x2apic_writable(off);
+}
+
+int vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val,
+		     uint64_t now, struct vlapic_ipi *ipi, int *eoi_vector)
+{
+	uint32_t off;
+
+	*eoi_vector = -1;
+	if (!x2apic_msr_off(l, msr, &off))
+		return -1;
+	if (off == APIC_ICR_LO) {	/* the one 64-bit register */
+		if ((uint32_t)val & ~ICR_WRITABLE)
+			return -1;
+		l->icr_lo = (uint32_t)val;
+		l->icr_hi = (uint32_t)(val >> 32);
+		decode_icr((uint32_t)val, l->icr_hi, true, ipi);
+		return 1;
+	}
+	if (!x2apic_write_ok(off) || (val & ~(uint64_t)x2apic_writable(off)))
+		return -1;	/* read-only, absent, or reserved bits set */
+	if (off == APIC_SELF_IPI) {
+		/* A self-targeted edge-triggered fixed IPI (SDM 10.12.11). */
+		decode_icr((uint32_t)val | (1u << 18), l->id, true, ipi);
+		return 1;
+	}
+	vlapic_write(l, off, (uint32_t)val, now, ipi, eoi_vector);
+	return 0;
 }

@@ -20,6 +20,7 @@
  * struct cpuid_ctx - what the CPUID policy needs to know of a vCPU.
  * @vcpu_id: the vCPU's index (initial APIC id).
  * @has_lapic: the domain has a virtual local APIC (with TSC deadline).
+ * @has_x2apic: its virtual APIC offers x2APIC mode.
  * @osxsave: the guest's CR4.OSXSAVE.
  * @xcr0_all: the XSAVE components the hv switches for guests.
  * @invpcid: INVPCID works in the guest (VMX enables it).
@@ -30,7 +31,7 @@
  */
 struct cpuid_ctx {
 	uint32_t vcpu_id;
-	bool has_lapic, osxsave, invpcid, rdtscp;
+	bool has_lapic, has_x2apic, osxsave, invpcid, rdtscp;
 	uint64_t xcr0_all;
 	uint32_t host_max_leaf;
 	uint64_t tsc_khz;

@@ -6,6 +6,7 @@
 #include "arch/x86.h"
 #include "arch/cpu_policy.h"
 #include "arch/setup.h"
+#include "arch/vlapic.h"
 
 static void qhv_leaf(const struct vcpu *v, uint32_t leaf,
 		     struct cpuid_regs *r)
@@ -44,6 +45,7 @@ enum exit_action vmx_exit_cpuid(struct vcpu *v, uint64_t qual)
 			.vcpu_id = v->id,
 			/* CPUID.1:EDX.APIC follows IA32_APIC_BASE's enable. */
 			.has_lapic = v->arch.has_vlapic && v->arch.lapic.enabled,
+			.has_x2apic = vlapic_x2apic_offered(v),
 			.osxsave = vmread(GUEST_CR4) & CR4_OSXSAVE,
 			.invpcid = vmx.proc2 & PROC2_INVPCID,
 			.rdtscp = vmx.proc2 & PROC2_RDTSCP,

@@ -45,11 +45,13 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = 1; /* locked, VMX off: no nested virtualisation */
 		return true;
 	case MSR_IA32_APIC_BASE:
-		/* xAPIC at the architectural base; enabled only where a
-		 * virtual APIC exists (dom0).  Bit 8: bootstrap processor. */
-		*val = 0xfee00000ull | (v->id == 0 ? 1ull << 8 : 0) |
-		       (v->arch.has_vlapic && v->arch.lapic.enabled ? 1ull << 11 : 0);
-		return true;
+		/* arch/x86/vlapic_access.c; a vCPU without a virtual APIC
+		 * reads it disabled.  Bit 8: bootstrap processor. */
+		if (!v->arch.has_vlapic) {
+			*val = VLAPIC_BASE | (v->id == 0 ? APIC_BASE_BSP : 0);
+			return true;
+		}
+		return vlapic_guest_rdmsr(v, msr, val);
 	case MSR_TSC_DEADLINE:
 		if (!v->arch.has_vlapic)
 			return false;
@@ -69,6 +71,9 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		*val = v->arch.mtrr_def_type;
 		return true;
 	default:
+		/* x2APIC registers: #GP unless in x2APIC mode. */
+		if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST)
+			return vlapic_guest_rdmsr(v, msr, val);
 		return false;
 	}
 }
@@ -115,17 +120,7 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		v->arch.tsc_adjust = val;
 		return true;
 	case MSR_IA32_APIC_BASE:
-		/* Only the default base, xAPIC mode; enable may toggle. */
-		/* The BSP bit (8) reads as it is; a write of it is ignored. */
-		if (!v->arch.has_vlapic ||
-		    (val & ~0x900ull) != 0xfee00000ull)
-			return false;
-		/* Enabled again after a global disable: the APIC comes back
-		 * in its reset state, as hardware's does. */
-		if ((val & (1ull << 11)) && !v->arch.lapic.enabled)
-			vlapic_reset(&v->arch.lapic, v->arch.lapic.id);
-		v->arch.lapic.enabled = val & (1ull << 11);
-		return true;
+		return vlapic_guest_wrmsr(v, msr, val);
 	case MSR_TSC_DEADLINE:
 		if (!v->arch.has_vlapic)
 			return false;
@@ -139,6 +134,8 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		v->arch.mtrr_def_type = val;
 		return true;
 	default:
+		if (msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST)
+			return vlapic_guest_wrmsr(v, msr, val);
 		return false;
 	}
 }

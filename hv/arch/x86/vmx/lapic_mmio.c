@@ -4,7 +4,8 @@
  * 0xfee00000) and "holes" (memory dom0 does not own).  Neither is mapped
  * in dom0's EPT, so each access is an EPT violation; the faulting
  * instruction is fetched and decoded here (the MOV forms compilers and
- * Linux use), emulated, and skipped.  IPIs go to the sibling vCPUs.
+ * Linux use), emulated (arch/x86/vlapic_access.c for the APIC), and
+ * skipped.
  */
 #include <qhv/hypercall.h>
 #include <qhv/platform.h>
@@ -42,62 +43,6 @@ static unsigned fetch_insn(struct vcpu *v, uint8_t *buf)
 	return n;
 }
 
-static void deliver_ipi(struct vcpu *src, struct vcpu *t,
-			const struct vlapic_ipi *ipi)
-{
-	struct arch_vcpu *a = &t->arch;
-
-	switch (ipi->mode) {
-	case 0: /* fixed */
-	case 1: /* lowest priority: the chosen target */
-		vlapic_set_irq(&a->lapic, ipi->vector, false, false);
-		break;
-	case 4:
-		a->nmi_pending = true;
-		break;
-	case 5: /* INIT: only a vCPU that never started waits for SIPI */
-		return;
-	case 6:
-		if (a->wait_sipi && a->sipi_vector < 0) {
-			a->sipi_vector = ipi->vector;
-			__atomic_store_n(&a->wait_sipi, false, __ATOMIC_RELEASE);
-		}
-		break;
-	default:
-		return; /* SMI and reserved modes are ignored */
-	}
-	if (t != src)
-		arch_kick_cpu(t->pcpu);
-}
-
-static void route_ipi(struct vcpu *src, const struct vlapic_ipi *ipi)
-{
-	struct domain *d = src->dom;
-	unsigned i;
-
-	if (ipi->level_deassert)
-		return;
-	for (i = 0; i < d->nr_vcpus; i++) {
-		struct vcpu *t = &d->vcpu[i];
-		bool hit;
-
-		switch (ipi->shorthand) {
-		case 1: hit = t == src; break;
-		case 2: hit = true; break;
-		case 3: hit = t != src; break;
-		default:
-			hit = vlapic_match(&t->arch.lapic, ipi->logical, ipi->dest);
-			break;
-		}
-		if (hit && !t->stopped) {
-			deliver_ipi(src, t, ipi);
-			/* lowest priority: one target is enough */
-			if (ipi->mode == 1)
-				return;
-		}
-	}
-}
-
 static uint32_t lapic_read(struct vcpu *v, uint64_t gpa)
 {
 	return vlapic_read(&v->arch.lapic, (uint32_t)(gpa & 0xfff), rdtsc());
@@ -105,20 +50,7 @@ static uint32_t lapic_read(struct vcpu *v, uint64_t gpa)
 
 static void lapic_write(struct vcpu *v, uint64_t gpa, uint32_t val)
 {
-	struct vlapic *l = &v->arch.lapic;
-	uint32_t off = (uint32_t)(gpa & 0xfff);
-	uint64_t now = rdtsc();
-	struct vlapic_ipi ipi;
-	int eoi_vec;
-
-	if (vlapic_write(l, off, val, now, &ipi, &eoi_vec))
-		route_ipi(v, &ipi);
-	if (eoi_vec >= 0)
-		apic_eoi(); /* the physical interrupt is done too */
-	/* dom0's LDR/DFR: mirrored so the IOAPIC's logical routing works. */
-	if ((off == 0xd0 || off == 0xe0) && v->dom->arch.privileged)
-		apic_set_logical(vlapic_read(l, 0xd0, now),
-				 vlapic_read(l, 0xe0, now));
+	vlapic_page_write(v, (uint32_t)(gpa & 0xfff), val);
 }
 
 /* dom0 touching memory it does not have (the hv's, other domains'):
@@ -143,10 +75,10 @@ static void hole_write(struct vcpu *v, uint64_t gpa, uint32_t val)
 
 enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa)
 {
-	/* A globally disabled APIC (IA32_APIC_BASE) stops decoding its
-	 * page: accesses see the empty bus, as on hardware. */
+	/* A globally disabled APIC (IA32_APIC_BASE) or one in x2APIC mode
+	 * does not decode its page: accesses see the empty bus. */
 	bool lapic = v->arch.has_vlapic && v->arch.lapic.enabled &&
-		     (gpa & ~0xfffull) == VLAPIC_BASE;
+		     !v->arch.lapic.x2apic && (gpa & ~0xfffull) == VLAPIC_BASE;
 	/* A domU's IOAPIC page (dom0 has the real one). */
 	bool ioapic = !v->dom->arch.privileged &&
 		      (gpa & ~0xfffull) == QHV_PLAT_IOAPIC_BASE;
