@@ -138,10 +138,14 @@ check vm1-rtc-year "" sh -c "echo '$out' | grep -qE '^20[2-9][0-9]$'"
 # Time: the TSC is Linux's clocksource and stays so (CPUID 0x15/0x16,
 # invariant TSC and TSC_ADJUST: no PIT calibration, no watchdog), and
 # the kernel says so; then every printk reaches the console (reboot).
-out=$(run vm1 M3 'cat /sys/devices/system/clocksource/clocksource0/current_clocksource; for f in constant_tsc nonstop_tsc tsc_adjust tsc_known_freq; do grep -qw $f /proc/cpuinfo && echo flag-$f; done; dmesg | grep -c -e "Fast TSC calibration failed" -e "Marking clocksource .tsc. as unstable"; echo 8 > /proc/sys/kernel/printk')
+# Its x2APIC lines (dmesg-x2apic:, quotes dropped: the checks quote $out)
+# say which APIC mode it chose.
+out=$(run vm1 M3 'dmesg | grep -i x2apic | sed -e "s/[^[:alnum:] :.()_-]//g" -e "s/^/dmesg-x2apic: /"; cat /sys/devices/system/clocksource/clocksource0/current_clocksource; for f in constant_tsc nonstop_tsc tsc_adjust tsc_known_freq x2apic; do grep -qw $f /proc/cpuinfo && echo flag-$f; done; dmesg | grep -c -e "Fast TSC calibration failed" -e "Marking clocksource .tsc. as unstable"; echo 8 > /proc/sys/kernel/printk')
 echo "$out"
 check vm1-clocksource-tsc "$(echo "$out" | tr '\n' '|')" sh -c "echo '$out' | grep -qx tsc"
 check vm1-tsc-flags "" sh -c "echo '$out' | grep -q flag-tsc_known_freq && echo '$out' | grep -q flag-tsc_adjust"
+# x2APIC is offered (CPUID.1:ECX); what Linux makes of it is logged above.
+check vm1-x2apic-offered "" sh -c "echo '$out' | grep -qx flag-x2apic"
 check vm1-no-pit-no-watchdog "" sh -c "echo '$out' | grep -B1 '^M3 done' | head -1 | grep -qx 0"
 
 # ------------------------------------------------------------ reboot

@@ -40,6 +40,50 @@ static void set_intr_window(bool on)
 		vmwrite(PROC_CTLS, want);
 }
 
+static void set_nmi_window(bool on)
+{
+	uint32_t proc = (uint32_t)vmread(PROC_CTLS);
+	uint32_t want = on ? proc | PROC_NMI_WINDOW : proc & ~PROC_NMI_WINDOW;
+
+	if (!vmx.nmi_window)
+		return;	/* then a blocked NMI waits for the next exit */
+	if (want != proc)
+		vmwrite(PROC_CTLS, want);
+}
+
+/* Blocking by STI, MOV SS or NMI (interruptibility bits 0, 1, 3), or an
+ * event already being injected. */
+static bool nmi_blocked(void)
+{
+	return (vmread(ENTRY_INTR_INFO) & INTR_VALID) ||
+	       (vmread(GUEST_INTERRUPTIBILITY) & 0xb);
+}
+
+/*
+ * A pending NMI is injected when nothing blocks it; while the guest is in
+ * its NMI handler (blocking by NMI, tracked by the CPU with virtual NMIs)
+ * it stays pending, one deep, as on hardware, and the NMI window brings
+ * an exit at the guest's IRET.  (An IRET that unblocks NMIs and then
+ * faults into an EPT violation is never re-executed here: MMIO emulation
+ * does not decode IRET, and the domain is crashed.)
+ */
+static void deliver_nmi(struct arch_vcpu *a)
+{
+	if (!a->nmi_pending) {
+		set_nmi_window(false);
+		return;
+	}
+	if (nmi_blocked()) {
+		set_nmi_window(true);
+		return;
+	}
+	a->nmi_pending = false;
+	vmwrite(ENTRY_INTR_INFO, 2 | INTR_TYPE_NMI | INTR_VALID);
+	vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
+	__atomic_store_n(&a->down, false, __ATOMIC_RELEASE);
+	set_nmi_window(false);
+}
+
 static bool can_inject(void)
 {
 	return (vmread(GUEST_RFLAGS) & RFLAGS_IF) &&
@@ -55,13 +99,7 @@ void vmx_deliver_interrupts(struct vcpu *v, uint64_t now)
 	int vec;
 
 	vlapic_timer_tick(&a->lapic, now);
-	if (a->nmi_pending && !(vmread(ENTRY_INTR_INFO) & INTR_VALID) &&
-	    !(vmread(GUEST_INTERRUPTIBILITY) & 0xb)) {
-		a->nmi_pending = false;
-		vmwrite(ENTRY_INTR_INFO, 2 | INTR_TYPE_NMI | INTR_VALID);
-		vmwrite(GUEST_ACTIVITY, ACTIVITY_ACTIVE);
-		__atomic_store_n(&a->down, false, __ATOMIC_RELEASE);
-	}
+	deliver_nmi(a);
 	vec = a->extint_vector >= 0 ? a->extint_vector :
 				      vlapic_deliverable(&a->lapic);
 	if (vec < 0) {
@@ -93,6 +131,14 @@ enum exit_action vmx_exit_intr_window(struct vcpu *v, uint64_t qual)
 	(void)v;
 	(void)qual;
 	set_intr_window(false);
+	return EXIT_CONTINUE;
+}
+
+enum exit_action vmx_exit_nmi_window(struct vcpu *v, uint64_t qual)
+{
+	(void)v;
+	(void)qual;
+	set_nmi_window(false);	/* deliver_nmi() injects it before entry */
 	return EXIT_CONTINUE;
 }
 

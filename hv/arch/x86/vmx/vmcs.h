@@ -61,10 +61,12 @@ enum vmcs_field {
 
 #define PIN_EXT_INT (1u << 0)
 #define PIN_NMI (1u << 3)
+#define PIN_VIRTUAL_NMI (1u << 5)
 #define PIN_PREEMPT_TIMER (1u << 6)
 
 #define PROC_TSC_OFFSET (1u << 3)
 #define PROC_HLT (1u << 7)
+#define PROC_NMI_WINDOW (1u << 22)
 #define PROC_MWAIT (1u << 10)
 #define PROC_RDPMC (1u << 11)
 #define PROC_CR3_LOAD (1u << 15)
@@ -100,6 +102,7 @@ enum vmx_exit_reason {
 	EXIT_INIT = 3,
 	EXIT_SIPI = 4,
 	EXIT_INTR_WINDOW = 7,
+	EXIT_NMI_WINDOW = 8,
 	EXIT_TASK_SWITCH = 9,
 	EXIT_CPUID = 10,
 	EXIT_GETSEC = 11,

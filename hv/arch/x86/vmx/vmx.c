@@ -113,8 +113,8 @@ int arch_virt_check(void)
 	true_ctls = basic & (1ull << 55);
 	if (!adjust(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				MSR_IA32_VMX_PINBASED_CTLS,
-		    PIN_EXT_INT | PIN_NMI | PIN_PREEMPT_TIMER, 0, &vmx.pin,
-		    &missing, "preemption timer"))
+		    PIN_EXT_INT | PIN_NMI | PIN_PREEMPT_TIMER, PIN_VIRTUAL_NMI,
+		    &vmx.pin, &missing, "preemption timer"))
 		goto fail;
 	if (!adjust(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 				MSR_IA32_VMX_PROCBASED_CTLS,
@@ -123,6 +123,13 @@ int arch_virt_check(void)
 			    PROC_RDPMC | PROC_TSC_OFFSET,
 		    0, &vmx.proc, &missing, "secondary controls"))
 		goto fail;
+	/* NMI-window exiting (needs virtual NMIs): an NMI the guest blocks
+	 * is delivered the moment it unblocks (IRET), not at the next exit.
+	 * Only switched on while one waits (intr.c). */
+	vmx.nmi_window = (vmx.pin & PIN_VIRTUAL_NMI) &&
+			 ((rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
+					     MSR_IA32_VMX_PROCBASED_CTLS) >> 32) &
+			  PROC_NMI_WINDOW);
 	/* CR3 exits are unnecessary with EPT. */
 	vmx.proc &= ~(PROC_CR3_LOAD | PROC_CR3_STORE) |
 		    (uint32_t)rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :

@@ -15,6 +15,7 @@
 struct vmx_caps {
 	uint32_t revision;
 	uint32_t pin, proc, proc2, exit, entry;
+	bool nmi_window;	/* virtual NMIs with NMI-window exiting */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	uint64_t ept_cap;
 	unsigned preempt_shift;
@@ -90,6 +91,7 @@ bool vmx_interrupt_pending(const struct vcpu *v);
 enum exit_action vmx_halt_vlapic(struct vcpu *v);
 enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa);
 exit_handler_t vmx_exit_intr_window;
+exit_handler_t vmx_exit_nmi_window;
 void vmx_trap_dom0_port(uint16_t port);
 
 /* Guest page-table walk (guest_mem.c). */
