@@ -147,6 +147,11 @@ check vm1-tsc-flags "" sh -c "echo '$out' | grep -q flag-tsc_known_freq && echo 
 # x2APIC is offered (CPUID.1:ECX); what Linux makes of it is logged above.
 check vm1-x2apic-offered "" sh -c "echo '$out' | grep -qx flag-x2apic"
 check vm1-no-pit-no-watchdog "" sh -c "echo '$out' | grep -B1 '^M3 done' | head -1 | grep -qx 0"
+# CPU hotplug: Linux parks an offline CPU in cli; hlt and brings it back
+# with INIT-SIPI, which must restart a vCPU that already ran.
+out=$(run vm1 M4 'echo 0 > /sys/devices/system/cpu/cpu1/online; echo 1 > /sys/devices/system/cpu/cpu1/online; echo online=$(cat /sys/devices/system/cpu/online)')
+echo "$out" | tail -n 3
+check vm1-cpu-offline-online "$(echo "$out" | grep '^online=' | tail -n 1)" sh -c "echo '$out' | grep -qx 'online=0-1'"
 
 # ------------------------------------------------------------ reboot
 # on_reboot=restart: the monitor destroys vm1 and builds it again from

@@ -7,6 +7,8 @@
  * With "x2apic" every vCPU works in x2APIC mode (the BSP before INIT-SIPI,
  * each AP as it arrives): 64-bit ICR with 32-bit destinations, a logical
  * (cluster) IPI to every AP at once, the SELF IPI register, EOI by MSR.
+ * With "reinit" AP 1 then goes down (cli; hlt, as Linux's offline CPU) and
+ * is started again by INIT-SIPI, as Linux onlines a CPU: it must arrive.
  */
 #include "guest.h"
 
@@ -40,6 +42,8 @@ static volatile unsigned int ipi_hits;
 static volatile unsigned int ap_seen[16];
 static volatile uint32_t ap_ldr[16];
 static bool x2;	/* set by the BSP before any AP starts */
+static volatile unsigned int go_down;	/* AP id told to go down */
+static volatile unsigned int down_ack;
 
 void smp_ap_main(void);
 void smp_ipi_handler(void);
@@ -99,8 +103,15 @@ void smp_ap_main(void)
 	}
 	printf("smp: ap %u up\n", id);
 	__atomic_fetch_add(&aps_up, 1, __ATOMIC_SEQ_CST);
-	for (;;)
+	for (;;) {
 		asm volatile("sti; hlt" ::: "memory");
+		if (go_down == id) {	/* an offline CPU: only INIT wakes it */
+			go_down = 0;
+			down_ack = 1;
+			for (;;)
+				asm volatile("cli; hlt" ::: "memory");
+		}
+	}
 }
 
 static bool wait_for(volatile unsigned int *v, unsigned int want)
@@ -110,6 +121,37 @@ static bool wait_for(volatile unsigned int *v, unsigned int want)
 	for (i = 0; i < SPIN_LIMIT && *v < want; i++)
 		asm volatile("pause");
 	return *v >= want;
+}
+
+static void init_sipi(unsigned int dest)
+{
+	send_ipi(dest, 0x4500);				/* INIT */
+	send_ipi(dest, 0x8500);				/* INIT de-assert */
+	send_ipi(dest, 0x4600 | (TRAMP_BASE >> 12));	/* SIPI */
+	send_ipi(dest, 0x4600 | (TRAMP_BASE >> 12));	/* SIPI again */
+}
+
+/* AP 1 down (cli; hlt), then INIT-SIPI: it starts over and reports. */
+static int reinit_check(unsigned int aps)
+{
+	unsigned int hits = ipi_hits;
+
+	ap_seen[1] = 0;
+	go_down = 1;
+	send_ipi(1, IPI_VECTOR);	/* wake it from sti; hlt to see go_down */
+	if (!wait_for(&down_ack, 1)) {
+		printf("FAIL smp-ap-down: ap 1 did not go down\n");
+		return 1;
+	}
+	(void)wait_for(&ipi_hits, hits + 1);
+	init_sipi(1);
+	if (!wait_for(&aps_up, aps + 1) || !ap_seen[1]) {
+		printf("FAIL smp-ap-reinit: ap 1 did not start again (%u up)\n",
+		       aps_up);
+		return 1;
+	}
+	printf("PASS smp-ap-reinit\n");
+	return 0;
 }
 
 /* Each AP's derived LDR, and one logical IPI that reaches all of them. */
@@ -163,12 +205,8 @@ int main(uint32_t magic, uint32_t info)
 	apic_enable();
 	printf("smp: bsp apic id %u, starting %u AP(s)%s\n", apic_id(), aps,
 	       x2 ? " in x2APIC mode" : "");
-	for (i = 1; i <= aps; i++) {
-		send_ipi(i, 0x4500);			/* INIT */
-		send_ipi(i, 0x8500);			/* INIT de-assert */
-		send_ipi(i, 0x4600 | (TRAMP_BASE >> 12));	/* SIPI */
-		send_ipi(i, 0x4600 | (TRAMP_BASE >> 12));	/* SIPI again */
-	}
+	for (i = 1; i <= aps; i++)
+		init_sipi(i);
 	if (!wait_for(&aps_up, aps)) {
 		printf("FAIL smp-aps-up %u of %u\n", aps_up, aps);
 		return 1;
@@ -203,6 +241,8 @@ int main(uint32_t magic, uint32_t info)
 		printf("FAIL smp-self-ipi hits %u\n", ipi_hits);
 		fails++;
 	}
+	if (cmdline_has("reinit"))
+		fails += reinit_check(aps);
 	printf("smp: %d failed\n", fails);
 	return fails ? 1 : 0;
 }

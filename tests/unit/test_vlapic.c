@@ -377,6 +377,32 @@ START_TEST(x2apic_destination_matching)
 }
 END_TEST
 
+/* INIT: registers back to reset, the id and the mode kept. */
+START_TEST(init_signal_keeps_id_and_mode)
+{
+	uint64_t v;
+
+	wr(0xf0, 0x1ff);
+	wr(0x80, 0x40);
+	vlapic_set_irq(&l, 0x50, false, true);		/* also physical */
+	vlapic_ack(&l, 0x50);
+	ck_assert_uint_eq(vlapic_init_signal(&l), 1);
+	ck_assert_uint_eq(vlapic_read(&l, 0xf0, 0), 0xff);	/* SVR reset */
+	ck_assert_uint_eq(vlapic_read(&l, 0x80, 0), 0);
+	ck_assert_uint_eq(vlapic_read(&l, 0x100 + 0x20, 0), 0);	/* ISR */
+	ck_assert_uint_eq(vlapic_read(&l, 0x20, 0), 3u << 24);
+	ck_assert(l.enabled && !l.x2apic);
+	to_x2apic();
+	ck_assert_uint_eq(vlapic_init_signal(&l), 0);
+	ck_assert(l.enabled && l.x2apic);			/* stays x2APIC */
+	ck_assert(vlapic_msr_read(&l, 0x802, 0, &v));
+	ck_assert_uint_eq(v, 3);
+	ck_assert(vlapic_set_base(&l, VLAPIC_BASE, true));	/* disabled */
+	vlapic_init_signal(&l);
+	ck_assert(!l.enabled && !l.x2apic);			/* stays disabled */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("vlapic");
@@ -399,6 +425,7 @@ int main(void)
 	tcase_add_test(tc, x2apic_reserved_bits_gp);
 	tcase_add_test(tc, x2apic_ipis);
 	tcase_add_test(tc, x2apic_destination_matching);
+	tcase_add_test(tc, init_signal_keeps_id_and_mode);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

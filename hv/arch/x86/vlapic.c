@@ -91,6 +91,20 @@ void vlapic_reset(struct vlapic *l, uint32_t id)
 	l->enabled = true;
 }
 
+unsigned vlapic_init_signal(struct vlapic *l)
+{
+	uint32_t id = l->id;
+	bool enabled = l->enabled, x2apic = l->x2apic;
+	unsigned i, phys = 0;
+
+	for (i = 0; i < 256; i++)	/* no popcount: freestanding, no libgcc */
+		phys += test_bit(l->isr, i) && test_bit(l->phys_eoi, i);
+	vlapic_reset(l, id);
+	l->enabled = enabled;
+	l->x2apic = x2apic;
+	return phys;
+}
+
 static uint32_t ppr(const struct vlapic *l)
 {
 	int isrv = highest(l->isr);

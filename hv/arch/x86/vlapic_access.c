@@ -25,8 +25,17 @@ static void deliver_ipi(struct vcpu *src, struct vcpu *t,
 	case 4:
 		a->nmi_pending = true;
 		break;
-	case 5: /* INIT: only a vCPU that never started waits for SIPI */
-		return;
+	case 5:
+		/* INIT: a vCPU that runs goes back to waiting for a SIPI.
+		 * Its state is reset on its own CPU (init_pending); waiting
+		 * starts now, so a SIPI right behind this INIT (Linux sends
+		 * none of the old 10 ms delay on family 6) is not lost. */
+		if (__atomic_load_n(&a->wait_sipi, __ATOMIC_ACQUIRE))
+			return;	/* waits already (never started) */
+		a->sipi_vector = -1;
+		__atomic_store_n(&a->init_pending, true, __ATOMIC_RELEASE);
+		__atomic_store_n(&a->wait_sipi, true, __ATOMIC_RELEASE);
+		break;
 	case 6:
 		if (a->wait_sipi && a->sipi_vector < 0) {
 			a->sipi_vector = ipi->vector;

@@ -50,6 +50,8 @@ struct arch_vcpu {
 	struct vlapic lapic;
 	volatile bool wait_sipi; /* AP waiting for INIT-SIPI */
 	volatile int sipi_vector; /* >= 0: start at vector << 12 */
+	volatile bool init_pending; /* an INIT to apply on the vCPU's CPU */
+	bool sipi_start;	/* INIT applied: start at the SIPI's vector */
 	int extint_vector;	/* virtual-wire (PIC) interrupt pending, or -1 */
 	volatile bool nmi_pending;
 	bool halted;		/* in the guest's HLT state (for getinfo) */

@@ -66,6 +66,14 @@ struct vlapic_ipi {
 };
 
 void vlapic_reset(struct vlapic *l, uint32_t id);
+/**
+ * vlapic_init_signal() - an INIT: every register to its reset value but the
+ * id and the mode (disabled, xAPIC or x2APIC: SDM 10.12.5.1).
+ *
+ * Return: how many in-service vectors were also in service at the physical
+ * LAPIC (dom0's); the caller EOIs them there.
+ */
+unsigned vlapic_init_signal(struct vlapic *l);
 uint32_t vlapic_read(struct vlapic *l, uint32_t off, uint64_t now);
 /* Returns true when the write was an ICR send, filling @ipi. */
 bool vlapic_write(struct vlapic *l, uint32_t off, uint32_t val, uint64_t now,

@@ -51,6 +51,13 @@ static void set_nmi_window(bool on)
 		vmwrite(PROC_CTLS, want);
 }
 
+/* After an INIT: no window exits are wanted. */
+void vmx_intr_windows_off(void)
+{
+	set_intr_window(false);
+	set_nmi_window(false);
+}
+
 /* Blocking by STI, MOV SS or NMI (interruptibility bits 0, 1, 3), or an
  * event already being injected. */
 static bool nmi_blocked(void)
@@ -69,10 +76,10 @@ static bool nmi_blocked(void)
  */
 static void deliver_nmi(struct arch_vcpu *a)
 {
-	if (!a->nmi_pending) {
-		set_nmi_window(false);
+	/* The window is only ever on while an NMI is pending: nothing to
+	 * switch off here (this runs before every entry). */
+	if (!a->nmi_pending)
 		return;
-	}
 	if (nmi_blocked()) {
 		set_nmi_window(true);
 		return;

@@ -510,6 +510,9 @@ void arch_vcpu_set_wait_sipi(struct vcpu *v)
 
 bool arch_vcpu_blocked(const struct vcpu *v)
 {
+	/* An INIT to apply is work, also for a halted vCPU (run_loop). */
+	if (__atomic_load_n(&v->arch.init_pending, __ATOMIC_ACQUIRE))
+		return false;
 	return __atomic_load_n(&v->arch.wait_sipi, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&v->arch.halted, __ATOMIC_ACQUIRE);
 }
@@ -519,6 +522,7 @@ bool arch_vcpu_wants_cpu(const struct vcpu *v)
 	uint64_t next;
 
 	if (!__atomic_load_n(&v->arch.halted, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&v->arch.init_pending, __ATOMIC_ACQUIRE) ||
 	    vmx_interrupt_pending(v))
 		return true;
 	if (!v->arch.has_vlapic)
@@ -602,8 +606,9 @@ static void vmcs_guest_state(const struct start_state *st)
 	vmwrite(GUEST_CR4, vmx_cr4_real(st->cr4));
 	vmwrite(GUEST_CR3, st->cr3);
 	vmwrite(GUEST_EFER, st->efer);
-	if (st->efer & EFER_LMA)
-		vmwrite(ENTRY_CTLS, vmx.entry | ENTRY_IA32E);
+	/* Also a restart after INIT: leave a previous 64-bit mode. */
+	vmwrite(ENTRY_CTLS, (st->efer & EFER_LMA) ? vmx.entry | ENTRY_IA32E :
+						   vmx.entry);
 	vmwrite(GUEST_RIP, st->rip);
 	vmwrite(GUEST_DR7, 0x400);
 	vmwrite(GUEST_RSP, 0);
@@ -766,6 +771,54 @@ static void vmcs_first_load(struct vcpu *v)
 	v->arch.vmcs_ready = true;
 }
 
+/*
+ * An INIT another vCPU sent (vlapic_access.c set init_pending and made it
+ * wait for a SIPI): the architectural INIT state, applied here on the
+ * vCPU's own CPU with its VMCS loaded.  Registers, the local APIC (but its
+ * id and mode), pending events and XCR0 are reset; MSRs and the x87/SSE
+ * state are kept, as INIT keeps them (SDM 9.1 table 9-1).  The SIPI that
+ * ends the wait gives the start address (sipi_start).
+ */
+static void vcpu_take_init(struct vcpu *v)
+{
+	struct arch_vcpu *a = &v->arch;
+	unsigned phys;
+
+	if (!__atomic_exchange_n(&a->init_pending, false, __ATOMIC_ACQ_REL))
+		return;
+	memset(&a->regs, 0, sizeof(a->regs));
+	phys = vlapic_init_signal(&a->lapic);
+	while (phys--)
+		apic_eoi();	/* dom0's vectors in service at the LAPIC */
+	a->nmi_pending = false;
+	a->extint_vector = -1;
+	a->has_ctx = false;
+	a->boot_linux = false;
+	a->cr2 = 0;
+	a->xcr0 = 1;
+	if (vmx.xsave)
+		xsetbv(0, 1);	/* the guest's XCR0 is loaded while it is current */
+	__atomic_store_n(&a->halted, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&a->down, false, __ATOMIC_RELEASE);
+	vmwrite(ENTRY_INTR_INFO, 0);
+	vmx_intr_windows_off();
+	a->sipi_start = true;
+}
+
+/* Apply an INIT, then start at the SIPI's vector when it has come (the
+ * first start is vmcs_first_load's).  False: the vCPU waits for its SIPI. */
+static bool vcpu_init_sipi(struct vcpu *v)
+{
+	vcpu_take_init(v);
+	if (!vcpu_runnable(v))
+		return false;
+	if (v->arch.sipi_start && v->arch.sipi_vector >= 0) {
+		v->arch.sipi_start = false;
+		vmcs_guest_start(v);
+	}
+	return true;
+}
+
 static void report_entry_failure(struct vcpu *v, int rc)
 {
 	if (rc == 2)
@@ -837,6 +890,10 @@ static void run_loop(struct vcpu *v, struct percpu *pc)
 		if (sched_reap_pending())
 			return;
 		budget = used >= SLICE_TSC ? SLICE_TSC : SLICE_TSC - used;
+		/* One load and one byte before every entry; rare work. */
+		if ((__atomic_load_n(&v->arch.init_pending, __ATOMIC_ACQUIRE) ||
+		     v->arch.sipi_start) && !vcpu_init_sipi(v))
+			return;	/* now waiting for its SIPI */
 		if (v->arch.has_vlapic)
 			vmx_deliver_interrupts(v, now);
 		/* Wake for this vCPU's virtual timer, and on a CPU shared with

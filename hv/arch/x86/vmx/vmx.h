@@ -92,6 +92,7 @@ enum exit_action vmx_halt_vlapic(struct vcpu *v);
 enum exit_action vmx_mmio_access(struct vcpu *v, uint64_t gpa);
 exit_handler_t vmx_exit_intr_window;
 exit_handler_t vmx_exit_nmi_window;
+void vmx_intr_windows_off(void);
 void vmx_trap_dom0_port(uint16_t port);
 
 /* Guest page-table walk (guest_mem.c). */
