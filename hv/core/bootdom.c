@@ -5,9 +5,11 @@
  * kernels boot unchanged.
  *
  * Guest-physical layout: RAM at [0, mem); [0x9fc00, 1 MiB) reported as
- * reserved; the multiboot information at INFO_GPA; the kernel's segments
- * at their load addresses (>= 1 MiB); the domain's own modules after the
- * kernel, page-aligned.
+ * reserved; the kernel's segments at their load addresses (anywhere in RAM
+ * but that reserved hole, so real-mode payloads below 1 MiB load too); the
+ * domain's own modules after the kernel (above 1 MiB), page-aligned; the
+ * multiboot information at INFO_GPA, or after the modules where the kernel
+ * occupies INFO_GPA.
  */
 #include <qhv/hypercall.h>
 #include "core/bootdom.h"
@@ -45,13 +47,29 @@ static int load_kernel(struct domain *d, const struct boot_module *m,
 	return 0;
 }
 
+static bool plan_overlaps(const struct image_plan *p, uint64_t lo,
+			  uint64_t hi)
+{
+	unsigned i;
+
+	for (i = 0; i < p->nseg; i++)
+		if (p->seg[i].paddr < hi && lo < p->seg[i].paddr + p->seg[i].memsz)
+			return true;
+	return false;
+}
+
 /* Copy the modules attached to @spec's domain (modfor=<name>) after the
  * kernel; fill @mods with their guest-physical extents. */
 static int load_modules(struct domain *d, const struct boot_info *bi,
 			uint64_t gpa, struct guest_module *mods,
-			struct dom_spec *specs, unsigned *nmods)
+			struct dom_spec *specs, unsigned *nmods, uint64_t *end)
 {
 	unsigned i;
+
+	/* Above the reserved hole, also after a kernel that loads low. */
+	if (gpa < HIGH_RAM_START)
+		gpa = HIGH_RAM_START;
+	*end = gpa;
 
 	*nmods = 0;
 	for (i = 0; i < bi->nmods; i++) {
@@ -76,6 +94,7 @@ static int load_modules(struct domain *d, const struct boot_info *bi,
 		mods[*nmods].string = specs[i].guest_cmdline;
 		(*nmods)++;
 		gpa += len;
+		*end = gpa;
 	}
 	return 0;
 }
@@ -99,7 +118,7 @@ static const char *kernel_cmdline(const struct dom_spec *spec, char *buf,
 
 static int build_info(struct domain *d, const struct dom_spec *spec,
 		      enum image_proto proto, struct guest_module *mods,
-		      unsigned nmods, uint32_t *info_gpa)
+		      unsigned nmods, uint64_t gpa, uint32_t *info_gpa)
 {
 	static uint8_t buf[INFO_CAP];
 	static char cmdline[sizeof(spec->guest_cmdline) + sizeof(spec->name)];
@@ -124,12 +143,30 @@ static int build_info(struct domain *d, const struct dom_spec *spec,
 	 * static scratch buffer is enough. */
 	memset(buf, 0, sizeof(buf));
 	if (proto == IMAGE_MB1)
-		rc = mbinfo_build_mb1(buf, sizeof(buf), INFO_GPA, &desc, info_gpa);
+		rc = mbinfo_build_mb1(buf, sizeof(buf), gpa, &desc, info_gpa);
 	else
-		rc = mbinfo_build_mb2(buf, sizeof(buf), INFO_GPA, &desc, info_gpa);
+		rc = mbinfo_build_mb2(buf, sizeof(buf), gpa, &desc, info_gpa);
 	if (rc)
 		return rc;
-	return domain_write_gpa(d, INFO_GPA, buf, sizeof(buf));
+	return domain_write_gpa(d, gpa, buf, sizeof(buf));
+}
+
+/* The multiboot information at INFO_GPA, or, where a kernel that loads low
+ * is there, after the modules (in RAM, below 4 GiB: its pointers are
+ * 32-bit). */
+static int place_info(const struct domain *d, const struct image_plan *plan,
+		      uint64_t mods_end, uint64_t *gpa)
+{
+	*gpa = INFO_GPA;
+	if (!plan_overlaps(plan, INFO_GPA, INFO_GPA + INFO_CAP))
+		return 0;
+	*gpa = (mods_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (*gpa + INFO_CAP > d->mem_bytes || *gpa + INFO_CAP > 1ull << 32) {
+		pr_err("qhv: dom %s: no room for the multiboot information\n",
+		       d->name);
+		return -QHV_E2BIG;
+	}
+	return 0;
 }
 
 static int bootdom_build(const struct boot_info *bi, unsigned idx,
@@ -143,6 +180,7 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 	struct image_plan plan;
 	struct domain *d;
 	uint32_t info_gpa;
+	uint64_t mods_end, info_at;
 	unsigned nmods;
 	char proto[8];
 
@@ -161,17 +199,25 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 		prefer = IMAGE_MB1;
 	if (image_parse(phys_to_virt(m->start), m->end - m->start, prefer,
 			&plan) ||
-	    image_check_fits(&plan, HIGH_RAM_START, mem)) {
+	    image_check_fits(&plan, 0, mem)) {
 		pr_err("qhv: dom %s: kernel image unusable (see above)\n",
 		       spec->name);
+		return -QHV_EINVAL;
+	}
+	/* Not RAM on a PC: the EBDA, VGA and BIOS area. */
+	if (plan_overlaps(&plan, LOW_RAM_END, HIGH_RAM_START)) {
+		pr_err("qhv: dom %s: kernel loads into [0x%llx, 0x%llx), which is not RAM\n",
+		       spec->name, (unsigned long long)LOW_RAM_END,
+		       (unsigned long long)HIGH_RAM_START);
 		return -QHV_EINVAL;
 	}
 	d = domain_alloc(spec->name, mem, spec->cpus);
 	if (!d)
 		return -QHV_ENOMEM;
 	if (load_kernel(d, m, &plan) ||
-	    load_modules(d, bi, plan.highest, mods, specs, &nmods) ||
-	    build_info(d, spec, plan.proto, mods, nmods, &info_gpa)) {
+	    load_modules(d, bi, plan.highest, mods, specs, &nmods, &mods_end) ||
+	    place_info(d, &plan, mods_end, &info_at) ||
+	    build_info(d, spec, plan.proto, mods, nmods, info_at, &info_gpa)) {
 		pr_err("qhv: dom %s: cannot load its kernel and modules\n",
 		       spec->name);
 		domain_abandon(d);
