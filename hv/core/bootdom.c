@@ -170,7 +170,8 @@ static int place_info(const struct domain *d, const struct image_plan *plan,
 }
 
 static int bootdom_build(const struct boot_info *bi, unsigned idx,
-			 struct dom_spec *specs, unsigned pcpu)
+			 struct dom_spec *specs, unsigned pcpu,
+			 unsigned restarts)
 {
 	const struct dom_spec *spec = &specs[idx];
 	const struct boot_module *m = &bi->mods[idx];
@@ -223,6 +224,9 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 		domain_abandon(d);
 		return -QHV_EINVAL;
 	}
+	d->restart_on_reboot = spec->restart_on_reboot;
+	d->boot_module = idx;
+	d->boot_restarts = restarts;
 	arch_vcpu_set_mb_state(&d->vcpu[0], (uint32_t)plan.entry,
 			       plan.proto == IMAGE_MB1 ? MB1_BOOT_MAGIC :
 							 MB2_BOOT_MAGIC,
@@ -246,10 +250,16 @@ static int bootdom_build(const struct boot_info *bi, unsigned idx,
 	return 0;
 }
 
+/* What bootdoms_create() parsed, kept for restarts: the boot information
+ * and its modules stay in hv memory for the whole run. */
+static const struct boot_info *boot_bi;
+static struct dom_spec specs[BOOT_MAX_MODS];
+/* protects: the builder's static buffers (build_info) during a restart */
+static spinlock_t restart_lock;
+
 unsigned bootdoms_create(const struct boot_info *bi, unsigned ncpus,
 			 unsigned *errors)
 {
-	static struct dom_spec specs[BOOT_MAX_MODS];
 	unsigned i, created = 0;
 
 	*errors = 0;
@@ -268,10 +278,34 @@ unsigned bootdoms_create(const struct boot_info *bi, unsigned ncpus,
 	for (i = 0; i < bi->nmods; i++) {
 		if (!specs[i].is_domain)
 			continue;
-		if (bootdom_build(bi, i, specs, created % ncpus))
+		if (bootdom_build(bi, i, specs, created % ncpus, 0))
 			(*errors)++;
 		else
 			created++;
 	}
+	boot_bi = bi;
 	return created;
+}
+
+int bootdom_restart(struct domain *old)
+{
+	unsigned n = old->boot_restarts + 1;
+	int rc;
+
+	if (!boot_bi || old->boot_module >= boot_bi->nmods)
+		return -QHV_EINVAL;	/* not one of ours: an hv bug */
+	if (n > BOOTDOM_MAX_RESTARTS) {
+		pr_info("qhv: dom %s: reset %u times after restarts: not restarted again\n",
+			old->name, BOOTDOM_MAX_RESTARTS);
+		return -QHV_EAGAIN;
+	}
+	pr_info("qhv: dom %s: restarting (%u of at most %u)\n", old->name, n,
+		BOOTDOM_MAX_RESTARTS);
+	spin_lock(&restart_lock);
+	rc = bootdom_build(boot_bi, old->boot_module, specs, old->vcpu[0].pcpu,
+			   n);
+	spin_unlock(&restart_lock);
+	if (rc)
+		pr_err("qhv: dom %s: restart failed\n", old->name);
+	return rc;
 }

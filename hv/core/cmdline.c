@@ -181,8 +181,9 @@ static bool take_name(const struct token *v, char *dst)
 	return true;
 }
 
-enum { K_DOM, K_MEM, K_CPUS, K_MODFOR, K_NUM };
-static const char *const hv_keys[K_NUM] = { "dom", "mem", "cpus", "modfor" };
+enum { K_DOM, K_MEM, K_CPUS, K_MODFOR, K_ON_REBOOT, K_NUM };
+static const char *const hv_keys[K_NUM] = { "dom", "mem", "cpus", "modfor",
+					    "on_reboot" };
 
 int dom_spec_parse(const char *modstr, struct dom_spec *out)
 {
@@ -258,6 +259,15 @@ int dom_spec_parse(const char *modstr, struct dom_spec *out)
 			}
 			out->cpus = (uint32_t)x;
 			break;
+		case K_ON_REBOOT:
+			if (v.len == 7 && !memcmp(v.s, "restart", 7)) {
+				out->restart_on_reboot = true;
+			} else if (v.len != 7 || memcmp(v.s, "destroy", 7)) {
+				pr_err("qhv: module '%s': bad on_reboot= value '%s' (want destroy or restart)\n",
+				       mod, shown(show, sizeof(show), &v));
+				return -QHV_EINVAL;
+			}
+			break;
 		}
 	}
 
@@ -265,9 +275,9 @@ int dom_spec_parse(const char *modstr, struct dom_spec *out)
 		pr_err("qhv: module '%s': dom= and modfor= exclude each other\n", mod);
 		return -QHV_EINVAL;
 	}
-	if (!seen[K_DOM] && (seen[K_MEM] || seen[K_CPUS])) {
+	if (!seen[K_DOM] && (seen[K_MEM] || seen[K_CPUS] || seen[K_ON_REBOOT])) {
 		pr_err("qhv: module '%s': %s= is only valid with dom=\n", mod,
-		       seen[K_MEM] ? "mem" : "cpus");
+		       seen[K_MEM] ? "mem" : seen[K_CPUS] ? "cpus" : "on_reboot");
 		return -QHV_EINVAL;
 	}
 	out->is_domain = seen[K_DOM];

@@ -16,6 +16,7 @@
 #include <qhv/hypercall.h>
 #include <qhv/platform.h>
 #include "core/domain.h"
+#include "core/bootdom.h"
 #include "core/console.h"
 #include "core/mm.h"
 #include "core/percpu.h"
@@ -758,7 +759,7 @@ static int domains_summary(void)
 void domain_vcpu_gone(struct vcpu *v)
 {
 	struct domain *d = v->dom;
-	bool last_vcpu, machine_done, release;
+	bool last_vcpu, machine_done, release, restart;
 
 	/* On the vCPU's own CPU: its VMCS and TLB entries live here. */
 	arch_vcpu_destroy(v);
@@ -766,7 +767,12 @@ void domain_vcpu_gone(struct vcpu *v)
 	last_vcpu = --d->live_vcpus == 0;
 	if (last_vcpu)
 		active_domains--;
-	machine_done = last_vcpu &&
+	/* A boot domain that asked for a reset and is configured to come
+	 * back: built again once this one is torn down. */
+	restart = last_vcpu && d->restart_on_reboot && !d->runtime &&
+		  d->state == DOM_SHUTDOWN &&
+		  d->shutdown_reason == QHV_SHUTDOWN_REBOOT;
+	machine_done = last_vcpu && !restart &&
 		       (d->is_dom0 || (!have_dom0 && active_domains == 0));
 	/* A runtime domain that ended keeps its memory for `qhv info` and
 	 * dumps until dom0 destroys it; boot domains and dying ones go. */
@@ -775,6 +781,12 @@ void domain_vcpu_gone(struct vcpu *v)
 	spin_unlock(&domains_lock);
 	if (release)
 		domain_release(d);
+	if (restart && bootdom_restart(d)) {
+		/* Not restarted: end as if it had not asked to. */
+		spin_lock(&domains_lock);
+		machine_done = !have_dom0 && active_domains == 0;
+		spin_unlock(&domains_lock);
+	}
 	/* dom0 ending ends the machine, as with Xen. */
 	if (machine_done)
 		system_finish(domains_summary());

@@ -112,6 +112,12 @@ START_TEST(dom_full)
 	ck_assert_uint_eq(ds.cpus, 2);
 	ck_assert_str_eq(ds.modfor, "");
 	ck_assert_str_eq(ds.guest_cmdline, "/boot/guest.elf console=ttyS0 foo");
+	ck_assert(!ds.restart_on_reboot);
+	ck_assert_int_eq(dom_spec_parse("/g dom=a on_reboot=restart x", &ds), 0);
+	ck_assert(ds.restart_on_reboot);
+	ck_assert_str_eq(ds.guest_cmdline, "/g x");
+	ck_assert_int_eq(dom_spec_parse("/g dom=a on_reboot=destroy", &ds), 0);
+	ck_assert(!ds.restart_on_reboot);
 }
 END_TEST
 
@@ -176,6 +182,11 @@ static const struct bad_case bad[] = {
 	{ "x dom=a mem=1 mem=2", -QHV_EINVAL, "mem= given twice" },
 	{ "x modfor=a cpus=2", -QHV_EINVAL, "qhv: module 'x': cpus= is only valid with dom=\n" },
 	{ "x mem=2", -QHV_EINVAL, "qhv: module 'x': mem= is only valid with dom=\n" },
+	{ "x dom=a on_reboot=reboot", -QHV_EINVAL, "qhv: module 'x': bad on_reboot= value 'reboot' (want destroy or restart)\n" },
+	{ "x dom=a on_reboot=", -QHV_EINVAL, "bad on_reboot= value ''" },
+	{ "x dom=a on_reboot=restarts", -QHV_EINVAL, "bad on_reboot= value 'restarts'" },
+	{ "x dom=a on_reboot=restart on_reboot=destroy", -QHV_EINVAL, "on_reboot= given twice" },
+	{ "x modfor=a on_reboot=restart", -QHV_EINVAL, "qhv: module 'x': on_reboot= is only valid with dom=\n" },
 };
 
 START_TEST(dom_bad)

@@ -344,6 +344,53 @@ START_TEST(crash_reason_reported)
 }
 END_TEST
 
+/* A boot domain with on_reboot=restart is built again after a reset
+ * request once its last vCPU is gone, and only then; not after poweroff,
+ * an exit or a crash, nor without the option, nor a runtime domain. */
+START_TEST(boot_domain_restart_on_reboot)
+{
+	static const struct {
+		bool restart;
+		uint32_t reason;
+		bool crash;
+		unsigned want;
+	} c[] = {
+		{ true, QHV_SHUTDOWN_REBOOT, false, 1 },
+		{ false, QHV_SHUTDOWN_REBOOT, false, 0 },
+		{ true, QHV_SHUTDOWN_POWEROFF, false, 0 },
+		{ true, QHV_SHUTDOWN_EXIT, false, 0 },
+		{ true, QHV_SHUTDOWN_REBOOT, true, 0 },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char name[16];
+		struct domain *d;
+
+		snprintf(name, sizeof(name), "boot%u", i);
+		d = domain_alloc(name, 1 << 20, 2);
+		ck_assert_ptr_nonnull(d);
+		d->restart_on_reboot = c[i].restart;
+		d->boot_module = 3;
+		ck_assert_int_eq(domain_start(d, 1), 0);
+		fake_restarts = 0;
+		fake_restarted = NULL;
+		if (c[i].crash)
+			domain_crash(d, "triple fault");
+		else
+			domain_shutdown(d, c[i].reason, 0);
+		ck_assert_uint_eq(fake_restarts, 0);	/* vCPUs not gone yet */
+		fake_reap_all();
+		ck_assert_msg(fake_restarts == c[i].want, "case %u: %u restarts",
+			      i, fake_restarts);
+		if (c[i].want)
+			ck_assert_ptr_eq(fake_restarted, d);
+		domain_put(d);
+	}
+	ck_assert_uint_eq(frames_free_count(&hv_frames), free0);
+}
+END_TEST
+
 /* dom0's read of its pending events (the driver's interrupt handler). */
 static uint32_t take_events(void)
 {
@@ -735,6 +782,7 @@ int main(void)
 	tcase_add_test(tc, slots_run_out_and_come_back);
 	tcase_add_test(tc, lifecycle_states);
 	tcase_add_test(tc, crash_reason_reported);
+	tcase_add_test(tc, boot_domain_restart_on_reboot);
 	tcase_add_test(tc, destroy_running_waits_for_its_cpus);
 	tcase_add_test(tc, runtime_vcpus_spread);
 	tcase_add_test(tc, halted_vcpu_yields_to_work);

@@ -59,6 +59,7 @@ struct dom_spec {
 	char guest_cmdline[512];
 	bool is_domain;
 	bool is_modfor;
+	bool restart_on_reboot;	/* on_reboot=restart (default: destroy) */
 };
 
 /**
@@ -68,13 +69,14 @@ struct dom_spec {
  *          NULL is treated as empty.
  * @out: receives the result; its contents are unspecified on error.
  *
- * Tokens ``dom=``, ``mem=``, ``cpus=`` and ``modfor=`` belong to the hv;
+ * Tokens ``dom=``, ``mem=``, ``cpus=``, ``modfor=`` and ``on_reboot=``
+ * (``destroy`` or ``restart``) belong to the hv;
  * all other tokens, in order and joined by single spaces, form the
  * guest's command line (the file path GRUB may put first included).
  * Names are 1-31 characters of [A-Za-z0-9_.-]; mem= is 1..65536 MiB;
  * cpus= is 1..64; numbers as for cmdline_get_u64().  dom= and modfor=
- * exclude each other, and mem=/cpus= are only valid with dom=.  Each of
- * the four keys may appear once.  A module with neither dom= nor modfor=
+ * exclude each other, and mem=/cpus=/on_reboot= are only valid with dom=.
+ * Each key may appear once.  A module with neither dom= nor modfor=
  * is "unmarked": 0 with both flags false.
  *
  * Return: 0; -QHV_EINVAL for any invalid hv token (one pr_err naming the

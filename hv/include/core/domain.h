@@ -110,6 +110,11 @@ struct domain {
 	char con_ring[QHV_CONSOLE_RING_SIZE];
 	uint64_t hypercalls;
 	bool is_dom0;
+	/* A boot domain with on_reboot=restart: rebuilt from module
+	 * @boot_module after a reset request, @boot_restarts times so far. */
+	bool restart_on_reboot;
+	unsigned boot_module;
+	unsigned boot_restarts;
 };
 
 /**

@@ -26,6 +26,10 @@ extern unsigned fake_vcpu_inits, fake_vcpu_destroys, fake_kicks,
 extern int fake_finish_status;
 /* Interrupt edges the core raised: count and the last line. */
 extern unsigned fake_irq_edges, fake_last_irq;
+/* bootdom_restart() calls, and the domain of the last one. */
+struct domain;
+extern unsigned fake_restarts;
+extern struct domain *fake_restarted;
 /* Take every stopped vCPU off its queue and tear it down there, as each
  * CPU's scheduler would. */
 void fake_reap_all(void);
