@@ -813,8 +813,19 @@ static bool vcpu_init_sipi(struct vcpu *v)
 	if (!vcpu_runnable(v))
 		return false;
 	if (v->arch.sipi_start && v->arch.sipi_vector >= 0) {
+		/* MSRs in the VMCS that INIT keeps (the start state writes
+		 * their reset values). */
+		uint64_t pat = vmread(GUEST_PAT);
+		uint64_t cs = vmread(GUEST_SYSENTER_CS);
+		uint64_t esp = vmread(GUEST_SYSENTER_ESP);
+		uint64_t eip = vmread(GUEST_SYSENTER_EIP);
+
 		v->arch.sipi_start = false;
 		vmcs_guest_start(v);
+		vmwrite(GUEST_PAT, pat);
+		vmwrite(GUEST_SYSENTER_CS, cs);
+		vmwrite(GUEST_SYSENTER_ESP, esp);
+		vmwrite(GUEST_SYSENTER_EIP, eip);
 	}
 	return true;
 }
