@@ -6,21 +6,10 @@
  * information put somewhere else: EAX the boot magic, EBX an info block
  * outside the image with the memory fields set.  Exit code = failures.
  */
-#define MB1_MAGIC 0x1badb002
-#define MB1_FLAGS 0x00000003
 #include "guest_asm.h"
 #define HC_CONSOLE_WRITE CRT0_QHV_HC_CONSOLE_WRITE
 
-	.section .multiboot, "a"
-	.align 4
-	.long MB1_MAGIC, MB1_FLAGS, -(MB1_MAGIC + MB1_FLAGS)
-
-	.text
-	.code32
-	.globl _start
-_start:
-	cli
-	movl	$stack_top, %esp
+MB1_ELF_KERNEL_START
 	xorl	%ebp, %ebp			/* failures */
 	cmpl	$MB1_BOOT_MAGIC, %eax
 	je	1f

@@ -8,8 +8,6 @@
  * plus an unmapped address, which must fail with -EFAULT.  So the hv's walk
  * of 32-bit and PAE guest page tables is exercised.  Exit code 0 = all ok.
  */
-#define MB1_MAGIC 0x1badb002
-#define MB1_FLAGS 0x00000003
 #include "guest_asm.h"
 #define HC_CONSOLE_WRITE CRT0_QHV_HC_CONSOLE_WRITE
 #define EFAULT 14
@@ -18,16 +16,7 @@
 #define VA_PAE 0x40000000	/* PDPT[1] -> PD -> PT -> msg page */
 #define VA_NONE 0x50000000
 
-	.section .multiboot, "a"
-	.align 4
-	.long MB1_MAGIC, MB1_FLAGS, -(MB1_MAGIC + MB1_FLAGS)
-
-	.text
-	.code32
-	.globl _start
-_start:
-	cli
-	movl	$stack_top, %esp
+MB1_ELF_KERNEL_START
 	xorl	%ebp, %ebp		/* failures */
 
 	/* ---- 32-bit paging: 4 MiB identity page for the image, a 4 KiB

@@ -7,8 +7,6 @@
  * tasks and the new task reports "taskswitch: switched" and exits 0; so
  * the guest itself is known to be right.  Exit code 1: the jump returned.
  */
-#define MB1_MAGIC 0x1badb002
-#define MB1_FLAGS 0x00000003
 #include "guest_asm.h"
 #define HC_CONSOLE_WRITE CRT0_QHV_HC_CONSOLE_WRITE
 #define SEL_CODE 0x08
@@ -16,16 +14,7 @@
 #define SEL_TSS0 0x18	/* the task we leave */
 #define SEL_TSS1 0x20	/* the task we enter */
 
-	.section .multiboot, "a"
-	.align 4
-	.long MB1_MAGIC, MB1_FLAGS, -(MB1_MAGIC + MB1_FLAGS)
-
-	.text
-	.code32
-	.globl _start
-_start:
-	cli
-	movl	$stack_top, %esp
+MB1_ELF_KERNEL_START
 	/* TSS descriptors: base, limit 103, type 9 (available 32-bit TSS) */
 	movl	$tss0, %eax
 	call	set_tss_desc

@@ -32,6 +32,24 @@
 #define CRT0_QHV_HC_VERSION 0x51480000
 #define CRT0_QHV_HC_CONSOLE_WRITE 0x51480001
 
+/*
+ * The plain 32-bit multiboot1 guests (paging32, taskswitch, lowload): an
+ * ELF image's header (page-aligned modules, memory info) and the start of
+ * _start, interrupts off, on the image's own stack_top.
+ */
+#define MB1_ELF_FLAGS 0x00000003
+#define MB1_ELF_KERNEL_START                                            \
+	.section .multiboot, "a";                                       \
+	.align 4;                                                       \
+	.long MB1_HEADER_MAGIC, MB1_ELF_FLAGS,                          \
+		-(MB1_HEADER_MAGIC + MB1_ELF_FLAGS);                    \
+	.text;                                                          \
+	.code32;                                                        \
+	.globl _start;                                                  \
+_start:                                                                 \
+	cli;                                                            \
+	movl	$stack_top, %esp
+
 #define STACK_SIZE 16384
 #define PT_IDENTITY_GIB 4
 
