@@ -46,7 +46,7 @@ struct arch_vcpu {
 	bool boot_linux;	/* start in 64-bit mode (Linux boot protocol) */
 	uint64_t boot_cr3;
 	uint64_t boot_gdt;
-	bool has_vlapic;	/* dom0: emulated local APIC, interrupts */
+	bool has_vlapic;	/* emulated local APIC (every domain) */
 	struct vlapic lapic;
 	volatile bool wait_sipi; /* AP waiting for INIT-SIPI */
 	volatile int sipi_vector; /* >= 0: start at vector << 12 */
