@@ -803,6 +803,22 @@ END_TEST
 /* ---------------------------------------------------------------- */
 /* Real kernels                                                      */
 
+/* A request for the kernel file at @path in 64 MiB; *@data to free. */
+static void kernel_request(const char *path, struct qhv_build_request *r,
+			   struct img *dummy, struct qhv_build_module *mods,
+			   void **data)
+{
+	char err[256];
+	size_t size;
+
+	ck_assert_int_eq(qhv_build_load_file(path, data, &size, err, sizeof(err)), 0);
+	dummy->len = 0;
+	req_init(r, dummy, mods);
+	r->kernel = *data;
+	r->kernel_size = size;
+	r->mem_bytes = 64 * MIB;
+}
+
 static int test_kernel_file(struct qhv_handle *h, const char *path, int idx)
 {
 	struct qhv_build_module mods[2];
@@ -811,14 +827,8 @@ static int test_kernel_file(struct qhv_handle *h, const char *path, int idx)
 	char err[256], name[32];
 	struct img dummy;
 	void *data;
-	size_t size;
 
-	ck_assert_int_eq(qhv_build_load_file(path, &data, &size, err, sizeof(err)), 0);
-	dummy.len = 0;
-	req_init(&r, &dummy, mods);
-	r.kernel = data;
-	r.kernel_size = size;
-	r.mem_bytes = 64 * MIB;
+	kernel_request(path, &r, &dummy, mods, &data);
 	for (uint32_t proto = QHV_BUILD_AUTO; proto <= QHV_BUILD_MB2; proto++) {
 		uint8_t *m;
 		int rc;
@@ -844,6 +854,34 @@ static int test_kernel_file(struct qhv_handle *h, const char *path, int idx)
 	return 1;
 }
 
+/* The test guests named *.low.elf load below 1 MiB: boot domains take
+ * them, this builder refuses them by design (docs/builder.md), with its
+ * one message and no plan. */
+static int test_low_kernel_file(const char *path)
+{
+	struct qhv_build_module mods[2];
+	struct qhv_build_request r;
+	struct qhv_build_plan p;
+	char err[256];
+	struct img dummy;
+	void *data;
+	int rc;
+
+	kernel_request(path, &r, &dummy, mods, &data);
+	rc = qhv_build_multiboot(&r, &p, err, sizeof(err));
+	ck_assert_msg(rc == -EINVAL && strstr(err, "below 1 MiB"), "%s: rc %d: %s",
+		      path, rc, err);
+	free(data);
+	return 1;
+}
+
+static bool ends_with(const char *s, size_t len, const char *tail)
+{
+	size_t t = strlen(tail);
+
+	return len >= t && !strcmp(s + len - t, tail);
+}
+
 static int test_kernel_dir(struct qhv_handle *h, const char *dir, int *idx)
 {
 	DIR *d = opendir(dir);
@@ -860,7 +898,10 @@ static int test_kernel_dir(struct qhv_handle *h, const char *dir, int *idx)
 		    e->d_type == DT_DIR)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		n += test_kernel_file(h, path, (*idx)++);
+		if (ends_with(e->d_name, len, ".low.elf"))
+			n += test_low_kernel_file(path);
+		else
+			n += test_kernel_file(h, path, (*idx)++);
 	}
 	closedir(d);
 	return n;
