@@ -23,14 +23,6 @@
 #define CR0_PG (1ull << 31)
 #define CR4_PCIDE (1ull << 17)
 
-/* RDMSR of @msr without #GP (RDMSR is 2 bytes: 0f 32). */
-static bool msr_readable(uint32_t msr)
-{
-	trap_expect(13, 2);
-	(void)rdmsr(msr);
-	trap_expect_none();
-	return trap_hits == 0;
-}
 
 static void feature_msr(const char *name, bool shown, uint32_t msr)
 {

@@ -227,23 +227,6 @@ static void check_disable(void)
 	check_self_ipi();
 }
 
-/* RDMSR / WRMSR of @msr (2 bytes each) without #GP. */
-static bool msr_reads(uint32_t msr)
-{
-	trap_expect(13, 2);
-	(void)rdmsr(msr);
-	trap_expect_none();
-	return trap_hits == 0;
-}
-
-static bool msr_writes(uint32_t msr, uint64_t v)
-{
-	trap_expect(13, 2);
-	wrmsr(msr, v);
-	trap_expect_none();
-	return trap_hits == 0;
-}
-
 static void check_x2apic_ipis(uint32_t id, uint32_t ldr)
 {
 	uint64_t icr;
@@ -296,18 +279,18 @@ static void check_x2apic_timer(void)
 /* What the x2APIC refuses with #GP (SDM 10.12.1.2-3). */
 static void check_x2apic_gp(void)
 {
-	check("x2apic-no-dfr", !msr_reads(X2_DFR), "rdmsr 0x80e worked");
-	check("x2apic-eoi-write-only", !msr_reads(X2_EOI), "rdmsr 0x80b worked");
-	check("x2apic-self-ipi-write-only", !msr_reads(X2_SELF_IPI),
+	check("x2apic-no-dfr", !msr_readable(X2_DFR), "rdmsr 0x80e worked");
+	check("x2apic-eoi-write-only", !msr_readable(X2_EOI), "rdmsr 0x80b worked");
+	check("x2apic-self-ipi-write-only", !msr_readable(X2_SELF_IPI),
 	      "rdmsr 0x83f worked");
-	check("x2apic-id-read-only", !msr_writes(X2_ID, 5), "wrmsr 0x802 worked");
-	check("x2apic-ldr-read-only", !msr_writes(X2_LDR, 0), "wrmsr 0x80d worked");
-	check("x2apic-tpr-reserved-bits", !msr_writes(X2_TPR, 0x100),
+	check("x2apic-id-read-only", !msr_writable(X2_ID, 5), "wrmsr 0x802 worked");
+	check("x2apic-ldr-read-only", !msr_writable(X2_LDR, 0), "wrmsr 0x80d worked");
+	check("x2apic-tpr-reserved-bits", !msr_writable(X2_TPR, 0x100),
 	      "TPR 0x100 accepted");
-	check("x2apic-high-half-reserved", !msr_writes(X2_TPR, 1ull << 32),
+	check("x2apic-high-half-reserved", !msr_writable(X2_TPR, 1ull << 32),
 	      "TPR bit 32 accepted");
-	check("x2apic-eoi-nonzero", !msr_writes(X2_EOI, 1), "EOI 1 accepted");
-	check("x2apic-tpr-writable", msr_writes(X2_TPR, 0x20) &&
+	check("x2apic-eoi-nonzero", !msr_writable(X2_EOI, 1), "EOI 1 accepted");
+	check("x2apic-tpr-writable", msr_writable(X2_TPR, 0x20) &&
 	      rdmsr(X2_TPR) == 0x20, "tpr %#lx", rdmsr(X2_TPR));
 	wrmsr(X2_TPR, 0);
 }
@@ -322,9 +305,9 @@ static void check_x2apic(void)
 		check_qhv("x2apic-cpuid", false, "CPUID.1:ECX.x2APIC clear");
 		return;
 	}
-	check("x2apic-msrs-gp-in-xapic-mode", !msr_reads(X2_ID),
+	check("x2apic-msrs-gp-in-xapic-mode", !msr_readable(X2_ID),
 	      "rdmsr 0x802 worked in xAPIC mode");
-	check("x2apic-enable", msr_writes(MSR_APIC_BASE, base | APIC_BASE_EXTD) &&
+	check("x2apic-enable", msr_writable(MSR_APIC_BASE, base | APIC_BASE_EXTD) &&
 	      (rdmsr(MSR_APIC_BASE) & (APIC_BASE_EXTD | APIC_BASE_EN)) ==
 	      (APIC_BASE_EXTD | APIC_BASE_EN), "apic_base %#lx",
 	      rdmsr(MSR_APIC_BASE));
@@ -346,22 +329,22 @@ static void check_x2apic(void)
 	check_x2apic_timer();
 	check_x2apic_gp();
 	/* Leaving x2APIC mode: not straight to xAPIC, only via disabled. */
-	check("x2apic-to-xapic-gp", !msr_writes(MSR_APIC_BASE, base) &&
+	check("x2apic-to-xapic-gp", !msr_writable(MSR_APIC_BASE, base) &&
 	      (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD), "apic_base %#lx",
 	      rdmsr(MSR_APIC_BASE));
-	check("x2apic-disable", msr_writes(MSR_APIC_BASE,
+	check("x2apic-disable", msr_writable(MSR_APIC_BASE,
 					   base & ~(APIC_BASE_EN | APIC_BASE_EXTD)),
 	      "disable refused");
 	x2mode = false;
 	/* SDM 10.12.5.1: from disabled only to xAPIC (Bochs accepts it). */
 	check_qhv("x2apic-from-disabled-gp",
-		  !msr_writes(MSR_APIC_BASE, base | APIC_BASE_EXTD),
+		  !msr_writable(MSR_APIC_BASE, base | APIC_BASE_EXTD),
 		  "disabled -> x2APIC accepted");
 	if (rdmsr(MSR_APIC_BASE) & APIC_BASE_EN)	/* it was: undo */
 		wrmsr(MSR_APIC_BASE, base & ~(APIC_BASE_EN | APIC_BASE_EXTD));
-	ok = msr_writes(MSR_APIC_BASE, base);
+	ok = msr_writable(MSR_APIC_BASE, base);
 	page = APIC[R_ID];
-	check("x2apic-back-to-xapic", ok && (page >> 24) == id && !msr_reads(X2_ID),
+	check("x2apic-back-to-xapic", ok && (page >> 24) == id && !msr_readable(X2_ID),
 	      "write %s, id reg %#x", ok ? "taken" : "refused", page);
 	APIC[R_SVR] = 0x1ff;
 	check_self_ipi();

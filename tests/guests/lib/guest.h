@@ -202,6 +202,9 @@ void trap_load(void);
 void trap_set_gate(unsigned int vector, void (*handler)(void));
 void trap_expect_none(void);
 extern volatile unsigned int trap_hits;
+/* RDMSR / WRMSR of @msr without #GP (each is 2 bytes: 0f 32, 0f 30). */
+bool msr_readable(uint32_t msr);
+bool msr_writable(uint32_t msr, uint64_t v);
 /* RFLAGS the CPU pushed for the last expected exception. */
 extern volatile uint64_t trap_rflags;
 

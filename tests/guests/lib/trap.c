@@ -117,3 +117,19 @@ void trap_set_gate(unsigned int vector, void (*handler)(void))
 {
 	set_gate(vector, (void *)handler, 0);
 }
+
+bool msr_readable(uint32_t msr)
+{
+	trap_expect(13, 2);
+	(void)rdmsr(msr);
+	trap_expect_none();
+	return trap_hits == 0;
+}
+
+bool msr_writable(uint32_t msr, uint64_t v)
+{
+	trap_expect(13, 2);
+	wrmsr(msr, v);
+	trap_expect_none();
+	return trap_hits == 0;
+}
